@@ -1,0 +1,32 @@
+# The two set-up commands of the course (see README.md):
+#   make lab    install into .venv and open JupyterLab on the course
+#   make test   install into .venv and run every test (what CI runs)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: lab test exercises bench clean
+
+$(STAMP): constraints.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab,test]'
+	touch $@
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_orientation.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
+	    --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \
+	    --nbval-cell-timeout 120 tests notebooks solutions $(PYTEST_ARGS)
+
+exercises: $(STAMP)
+	$(BIN)/python -m course_utils.make_exercises
+
+bench: $(STAMP)
+	$(BIN)/python -m course_utils.bench
+
+clean:
+	rm -rf $(VENV)

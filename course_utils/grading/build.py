@@ -1,0 +1,212 @@
+"""Building blocks for exercise modules: random inputs, standard case sets,
+and turning a cell's mistakes into a sequence function's mistakes."""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .core import Case, Mistake
+
+__all__ = [
+    "rand_params", "cell_cases", "sequence_cases", "loop_cell", "lift_cell_mistakes",
+    "sequence_mistakes", "F64", "F32",
+]
+
+#: tolerances for float64 and float32 inputs (the oracle is float64)
+F64 = dict(rtol=1e-6, atol=1e-8)
+F32 = dict(rtol=1e-4, atol=1e-4)
+
+
+def rand_params(rng, I, H, gates, scale=None, dtype=np.float64):
+    """Random ``(W_ih (gH, I), W_hh (gH, H), b_ih (gH,), b_hh (gH,))``.
+
+    Uniform in ±scale (default 1/sqrt(H), torch's init) but at least ±0.5 so
+    every term visibly matters.
+    """
+    s = scale if scale is not None else max(0.5, 1.0 / np.sqrt(H))
+    shapes = [(gates * H, I), (gates * H, H), (gates * H,), (gates * H,)]
+    return tuple(rng.uniform(-s, s, size=sh).astype(dtype) for sh in shapes)
+
+
+def _cast(arrays, dtype):
+    return tuple(np.asarray(a, dtype=dtype) for a in arrays)
+
+
+def cell_cases(oracle: Callable, gates: int, n_states: int, include_hidden: bool,
+               seed: int) -> list:
+    """The standard case set of a cell exercise.
+
+    The cell's signature is ``(x, *states, W_ih, W_hh, b_ih, b_hh)`` with
+    ``n_states`` states of shape (B, H). Cases: general float64 shapes with
+    I != H, batch of one, float32, one term at a time (only biases, h = 0,
+    x = 0), and saturating pre-activations (|a| ~ 1e3).
+    """
+    rng = np.random.default_rng(seed)
+    specs = [
+        ("float64, B=3, I=5, H=4", (3, 5, 4), "general", np.float64),
+        ("float64, B=2, I=3, H=7", (2, 3, 7), "general", np.float64),
+        ("batch of one, B=1, I=4, H=3", (1, 4, 3), "general", np.float64),
+        ("float32 inputs, B=4, I=6, H=5", (4, 6, 5), "general", np.float32),
+        ("only the biases non-zero (x = 0, every state = 0)", (2, 3, 4), "bias", np.float64),
+        ("x = 0 (only the recurrent term and the biases)", (2, 3, 4), "x0", np.float64),
+        ("states = 0 (only the input term and the biases)", (2, 3, 4), "h0", np.float64),
+        ("saturating pre-activations |a| ~ 1e3, float64", (3, 4, 5), "sat", np.float64),
+        ("saturating pre-activations |a| ~ 1e3, float32", (3, 4, 5), "sat", np.float32),
+    ]
+    if include_hidden:
+        specs += [
+            ("float64, B=5, I=2, H=9", (5, 2, 9), "general", np.float64),
+            ("float32, B=1, I=8, H=6", (1, 8, 6), "general", np.float32),
+            ("saturating, B=2, I=6, H=3", (2, 6, 3), "sat", np.float64),
+        ]
+    hints = {
+        "general": "",
+        "bias": "Look at how b_ih and b_hh enter each gate (both are added, each in its place).",
+        "x0": "Look at the recurrent terms: W_hh, b_hh and the previous state(s).",
+        "h0": "Look at the input terms: W_ih and b_ih, and how each gate block is sliced.",
+        "sat": ("Large pre-activations must not overflow: a sigmoid written as "
+                "exp(a) / (1 + exp(a)) gives inf / inf = NaN; use a form that stays finite."),
+    }
+    cases = []
+    for k, (name, (B, I, H), kind, dtype) in enumerate(specs):
+        params = rand_params(rng, I, H, gates)
+        x = rng.standard_normal((B, I))
+        states = [rng.uniform(-0.9, 0.9, size=(B, H)) for _ in range(n_states)]
+        if kind == "bias":
+            x = np.zeros_like(x)
+            states = [np.zeros_like(s) for s in states]
+        elif kind == "x0":
+            x = np.zeros_like(x)
+        elif kind == "h0":
+            states = [np.zeros_like(s) for s in states]
+        elif kind == "sat":
+            params = tuple(p * 300.0 for p in params)
+            x = x * 3.0
+        args64 = (x, *states, *params)
+        args = _cast(args64, dtype)
+        expected = oracle(*_cast(args, np.float64))
+        tol = F64 if dtype == np.float64 else F32
+        cases.append(Case(name=name, args=args, expected=expected, hint=hints[kind],
+                          diag_args=_cast(args, np.float64), hidden=k >= 9,
+                          kind=kind if kind != "general" else "values", **tol))
+    return cases
+
+
+def sequence_cases(oracle: Callable, gates: int, n_states: int, include_hidden: bool,
+                   seed: int) -> list:
+    """The standard case set of a sequence (layer) exercise.
+
+    Signature ``(X, *states0, W_ih, W_hh, b_ih, b_hh)``, X (T, B, I).
+    """
+    rng = np.random.default_rng(seed)
+    specs = [
+        ("float64, T=6, B=3, I=5, H=4", (6, 3, 5, 4), "general", np.float64),
+        ("float64, T=4, B=2, I=3, H=6", (4, 2, 3, 6), "general", np.float64),
+        ("one time step, T=1, B=2, I=3, H=4", (1, 2, 3, 4), "general", np.float64),
+        ("batch of one, T=5, B=1, I=4, H=3", (5, 1, 4, 3), "general", np.float64),
+        ("float32 inputs, T=7, B=4, I=6, H=5", (7, 4, 6, 5), "general", np.float32),
+        ("initial state(s) = 0, T=5, B=2, I=3, H=4", (5, 2, 3, 4), "zero0", np.float64),
+        ("saturating pre-activations |a| ~ 1e3, T=5", (5, 3, 4, 5), "sat", np.float64),
+        ("saturating pre-activations |a| ~ 1e3, float32, T=5", (5, 3, 4, 5), "sat", np.float32),
+    ]
+    if include_hidden:
+        specs += [
+            ("float64, T=12, B=5, I=2, H=9", (12, 5, 2, 9), "general", np.float64),
+            ("float32, T=3, B=1, I=8, H=6", (3, 1, 8, 6), "general", np.float32),
+        ]
+    hints = {
+        "general": "",
+        "zero0": "Your cell is probably the issue: check the cell exercise first.",
+        "sat": ("Large pre-activations must not overflow: a sigmoid written as "
+                "exp(a) / (1 + exp(a)) gives inf / inf = NaN."),
+    }
+    cases = []
+    for k, (name, (T, B, I, H), kind, dtype) in enumerate(specs):
+        params = rand_params(rng, I, H, gates)
+        X = rng.standard_normal((T, B, I))
+        states = [rng.uniform(-0.9, 0.9, size=(B, H)) for _ in range(n_states)]
+        if kind == "zero0":
+            states = [np.zeros_like(s) for s in states]
+        elif kind == "sat":
+            params = tuple(p * 300.0 for p in params)
+            X = X * 3.0
+        args = _cast((X, *states, *params), dtype)
+        expected = oracle(*_cast(args, np.float64))
+        tol = F64 if dtype == np.float64 else F32
+        cases.append(Case(name=name, args=args, expected=expected, hint=hints[kind],
+                          diag_args=_cast(args, np.float64), hidden=k >= 8,
+                          kind=kind if kind != "general" else "values", **tol))
+    return cases
+
+
+def loop_cell(cell: Callable, n_states: int, *, reverse=False, shift=False,
+              carry=True, ignore_init=False, final="last", alias=False):
+    """A sequence function built from ``cell``, optionally with a layer bug.
+
+    reverse: walk time backwards and store outputs in walking order.
+    shift: store the state *before* each update (H[0] = initial state).
+    carry: False feeds the initial state to every step.
+    ignore_init: start from zeros instead of the given state(s).
+    final: "last" (right), "first" (the state after step 0) or "init".
+    alias: every stored output is the last state (a reused buffer).
+    Returns ``f(X, *states0, W_ih, W_hh, b_ih, b_hh)`` with the outputs
+    ``(H, h_n)`` for one state, ``(H, (h_n, c_n))`` for two.
+    """
+    def run(X, *rest):
+        init = tuple(np.asarray(s, dtype=np.float64) for s in rest[:n_states])
+        params = rest[n_states:]
+        if ignore_init:
+            init = tuple(np.zeros_like(s) for s in init)
+        states = init
+        outs, all_states = [], []
+        steps = X[::-1] if reverse else X
+        for x_t in steps:
+            prev = states if carry else init
+            new = cell(x_t, *prev, *params)
+            new = new if isinstance(new, tuple) else (new,)
+            outs.append(states[0] if shift else new[0])
+            states = new
+            all_states.append(new)
+        Hs = np.stack(outs)
+        if alias:
+            Hs = np.stack([states[0]] * len(outs))
+        if final == "first":
+            fin = all_states[0]
+        elif final == "init":
+            fin = init
+        else:
+            fin = states
+        return (Hs, fin[0]) if n_states == 1 else (Hs, tuple(fin))
+    return run
+
+
+def lift_cell_mistakes(cell_mistakes: Sequence[Mistake], n_states: int) -> list:
+    """Each cell mistake, run over a sequence (the hint still names the cell)."""
+    return [Mistake(m.name, loop_cell(m.fn, n_states), m.hint) for m in cell_mistakes]
+
+
+def sequence_mistakes(cell: Callable, n_states: int) -> list:
+    """The usual layer bugs around a correct cell (h0 ignored, time reversed, ...)."""
+    state = "h0" if n_states == 1 else "h0 and c0"
+    return [
+        Mistake("init ignored", loop_cell(cell, n_states, ignore_init=True),
+                f"The initial state is ignored: start the loop from the given {state}, "
+                "not from zeros."),
+        Mistake("time reversed", loop_cell(cell, n_states, reverse=True),
+                "Time runs backwards: the loop must go from t = 0 to T - 1."),
+        Mistake("shifted", loop_cell(cell, n_states, shift=True),
+                "The outputs are shifted by one step: store the state after the update at "
+                "time t, not the one before it."),
+        Mistake("not carried", loop_cell(cell, n_states, carry=False),
+                "The state is not carried: each step must use the state the previous step "
+                "returned, not the initial one."),
+        Mistake("final first", loop_cell(cell, n_states, final="first"),
+                "The final state is wrong: return the state after the last step."),
+        Mistake("final init", loop_cell(cell, n_states, final="init"),
+                "The final state is wrong: return the state after the last step, not the "
+                "initial one."),
+        Mistake("aliased", loop_cell(cell, n_states, alias=True),
+                "Every output equals the last state: you store the same array object at "
+                "each step and then change it in place; store a new array each step."),
+    ]

@@ -1,0 +1,160 @@
+"""Graders for unit 02: ``gru_cell`` and ``gru_forward``.
+
+The mistake catalogue is one parameterised GRU cell (:func:`gru_cell_variant`)
+with each known bug as a switch, so combinations of two bugs are recognised
+too.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from .. import oracle
+from ..reference import gru_cell as _ref_gru_cell
+from ..reference import sigmoid
+from .build import cell_cases, lift_cell_mistakes, sequence_cases, sequence_mistakes
+from .core import Exercise, Mistake, register
+
+__all__ = ["gru_cell_variant", "GRU_CELL_MISTAKES"]
+
+
+def _relu(a):
+    return np.maximum(a, 0.0)
+
+
+def gru_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn",
+                     convention="torch", reset="after", drop_b_ih=False, drop_b_hh=False,
+                     b_hn_outside=False, no_reset=False, reset_everything=False,
+                     gate_act=sigmoid, cand_act=np.tanh, returns="h"):
+    """A GRU cell with switchable bugs (the defaults give torch's GRU).
+
+    order: the block order the code assumes (torch stores "rzn").
+    convention: "torch" h' = (1-z) n + z h; "other" h' = z n + (1-z) h.
+    reset: "after" r * (W_hn h + b_hn) (torch); "before" W_hn (r * h) (Cho 2014).
+    b_hn_outside: r * (W_hn h) + b_hn.  reset_everything: tanh(r * (all of a_n)).
+    returns: "h", "n" (the candidate), "z" or "r".
+    x (B, I), h_prev (B, H), W_ih (3H, I), W_hh (3H, H) -> (B, H)
+    """
+    H = h_prev.shape[1]
+    b_ih = np.zeros_like(b_ih) if drop_b_ih else b_ih
+    b_hh = np.zeros_like(b_hh) if drop_b_hh else b_hh
+
+    def block(M, name):
+        k = order.index(name)
+        return M[k * H:(k + 1) * H]
+
+    a_r = x @ block(W_ih, "r").T + block(b_ih, "r") + h_prev @ block(W_hh, "r").T + block(b_hh, "r")
+    a_z = x @ block(W_ih, "z").T + block(b_ih, "z") + h_prev @ block(W_hh, "z").T + block(b_hh, "z")
+    r = np.ones_like(a_r) if no_reset else gate_act(a_r)
+    z = gate_act(a_z)
+    i_n = x @ block(W_ih, "n").T + block(b_ih, "n")
+    if reset == "before":
+        h_n = (r * h_prev) @ block(W_hh, "n").T + block(b_hh, "n")
+        a_n = i_n + h_n
+    elif b_hn_outside:
+        a_n = i_n + r * (h_prev @ block(W_hh, "n").T) + block(b_hh, "n")
+    elif reset_everything:
+        a_n = r * (i_n + h_prev @ block(W_hh, "n").T + block(b_hh, "n"))
+    else:
+        a_n = i_n + r * (h_prev @ block(W_hh, "n").T + block(b_hh, "n"))
+    n = cand_act(a_n)
+    if returns == "n":
+        return n
+    if returns == "z":
+        return z
+    if returns == "r":
+        return r
+    if convention == "other":
+        return z * n + (1.0 - z) * h_prev
+    return (1.0 - z) * n + z * h_prev
+
+
+_OTHER = ("The update gate is used the other way round: with torch's convention "
+          "z = 1 keeps the previous state (h' = h) and z = 0 takes the candidate.")
+_CHO = ("The reset gate is applied before the recurrent product (Cho et al. 2014); "
+        "torch and cuDNN apply it to the product W_hn h + b_hn instead.")
+_B_HN = ("b_hn is added outside the reset gate: in torch's GRU the reset gate "
+         "multiplies the whole recurrent term of the candidate, bias b_hn included.")
+_RESET_ALL = ("The reset gate multiplies the input term of the candidate too: it should "
+              "only scale the recurrent term.")
+
+
+def _gate_order_hint(order):
+    return (f"The gate blocks look read in the order {', '.join(order)}: torch stacks "
+            "the rows of W_ih, W_hh, b_ih, b_hh as r, z, n (reset, update, candidate).")
+
+
+def _mistakes():
+    v = gru_cell_variant
+    base = [
+        Mistake("other convention", partial(v, convention="other"), _OTHER),
+        Mistake("reset before product", partial(v, reset="before"), _CHO),
+        Mistake("b_hn outside reset", partial(v, b_hn_outside=True), _B_HN),
+        Mistake("reset on everything", partial(v, reset_everything=True), _RESET_ALL),
+    ]
+    for order in ("zrn", "nrz", "nzr", "rnz", "znr"):
+        base.append(Mistake(f"order {order}", partial(v, order=order), _gate_order_hint(order)))
+    base += [
+        Mistake("no b_ih", partial(v, drop_b_ih=True),
+                "b_ih seems to be missing: both bias vectors are added (torch keeps two "
+                "for cuDNN compatibility)."),
+        Mistake("no b_hh", partial(v, drop_b_hh=True),
+                "b_hh seems to be missing: both bias vectors are added (torch keeps two "
+                "for cuDNN compatibility)."),
+        Mistake("no biases", partial(v, drop_b_ih=True, drop_b_hh=True),
+                "The biases seem to be missing: add b_ih and b_hh in every gate."),
+        Mistake("no reset", partial(v, no_reset=True),
+                "The reset gate seems to be missing (the candidate ignores r)."),
+        Mistake("sigmoid candidate", partial(v, cand_act=sigmoid),
+                "Wrong activation: the candidate n uses tanh (values in (-1, 1)), not sigmoid."),
+        Mistake("relu candidate", partial(v, cand_act=_relu),
+                "Wrong activation: the candidate n uses tanh, not ReLU."),
+        Mistake("linear candidate", partial(v, cand_act=lambda a: a),
+                "The candidate n has no activation: it is tanh of its pre-activation."),
+        Mistake("tanh gates", partial(v, gate_act=np.tanh),
+                "Wrong activation: the gates r and z use the sigmoid (values in (0, 1)), "
+                "not tanh."),
+        Mistake("returns candidate", partial(v, returns="n"),
+                "You return the candidate n: the new state mixes n with the previous state "
+                "through the update gate z."),
+        Mistake("returns z", partial(v, returns="z"),
+                "You return the update gate z instead of the new state."),
+    ]
+    # two bugs at once: the other convention combined with each other bug,
+    # and Cho's placement with a gate-order bug
+    combos = []
+    for m in base[1:]:
+        kw = dict(m.fn.keywords)
+        combos.append(Mistake(f"other convention + {m.name}",
+                              partial(v, convention="other", **kw),
+                              _OTHER + " Also: " + m.hint))
+    for order in ("zrn", "nrz", "nzr", "rnz", "znr"):
+        combos.append(Mistake(f"reset before + order {order}",
+                              partial(v, reset="before", order=order),
+                              _CHO + " Also: " + _gate_order_hint(order)))
+    return base + combos
+
+
+GRU_CELL_MISTAKES = _mistakes()
+
+GRU_CELL = register(Exercise(
+    id="gru_cell",
+    signature="gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h_next",
+    arg_names=("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
+    output="h_next",
+    make_cases=lambda hidden: cell_cases(oracle.gru_cell, 3, 1, hidden, seed=2002),
+    mistakes=GRU_CELL_MISTAKES,
+    where="solutions/02_gru.ipynb",
+))
+
+GRU_FORWARD = register(Exercise(
+    id="gru_forward",
+    signature="gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh) -> (H, h_n)",
+    arg_names=("X", "h0", "W_ih", "W_hh", "b_ih", "b_hh"),
+    output=("H", "h_n"),
+    make_cases=lambda hidden: sequence_cases(oracle.gru_forward, 3, 1, hidden, seed=2003),
+    mistakes=(sequence_mistakes(_ref_gru_cell, 1)
+              + lift_cell_mistakes(GRU_CELL_MISTAKES[:20], 1)),
+    where="solutions/02_gru.ipynb",
+))

@@ -1,0 +1,104 @@
+"""torch, in float64, as the oracle for everything torch ships.
+
+Each function takes NumPy arrays in the course's layout (see
+``course_utils.reference``), copies them into the matching ``torch.nn``
+module and returns NumPy float64 arrays. Inputs of any float dtype are
+promoted to float64 first, so the oracle is the exact answer for the values
+the learner was given.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+__all__ = [
+    "rnn_cell", "rnn_forward", "gru_cell", "gru_forward",
+    "lstm_cell", "lstm_forward", "load_params", "params_of",
+]
+
+
+def _t(a):
+    return torch.from_numpy(np.array(a, dtype=np.float64, copy=True))
+
+
+def load_params(module, W_ih, W_hh, b_ih, b_hh, suffix="_l0"):
+    """Copy NumPy weights into a torch RNN/GRU/LSTM (or *Cell) module in place.
+
+    ``suffix`` is ``"_l0"`` for a layer module and ``""`` for a cell.
+    Returns the module.
+    """
+    with torch.no_grad():
+        for name, value in (("weight_ih", W_ih), ("weight_hh", W_hh),
+                            ("bias_ih", b_ih), ("bias_hh", b_hh)):
+            getattr(module, name + suffix).copy_(_t(value))
+    return module
+
+
+def params_of(module, suffix="_l0"):
+    """The four parameter arrays of a torch module as float64 NumPy arrays.
+
+    Returns ``(W_ih, W_hh, b_ih, b_hh)`` in torch's layout.
+    """
+    return tuple(
+        getattr(module, name + suffix).detach().cpu().double().numpy().copy()
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    )
+
+
+def _sizes(W_ih, W_hh, gates):
+    H = np.shape(W_hh)[1]
+    I = np.shape(W_ih)[1]
+    assert np.shape(W_ih)[0] == gates * H, "W_ih must have gates*H rows"
+    return I, H
+
+
+@torch.no_grad()
+def rnn_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    """torch.nn.RNNCell (tanh) in float64. x (B, I), h_prev (B, H) -> (B, H)."""
+    I, H = _sizes(W_ih, W_hh, 1)
+    cell = load_params(torch.nn.RNNCell(I, H).double(), W_ih, W_hh, b_ih, b_hh, "")
+    return cell(_t(x), _t(h_prev)).numpy()
+
+
+@torch.no_grad()
+def rnn_forward(X, h0, W_ih, W_hh, b_ih, b_hh):
+    """torch.nn.RNN (one layer, tanh) in float64. X (T, B, I) -> (H (T,B,H), h_n (B,H))."""
+    I, H = _sizes(W_ih, W_hh, 1)
+    rnn = load_params(torch.nn.RNN(I, H).double(), W_ih, W_hh, b_ih, b_hh)
+    out, h_n = rnn(_t(X), _t(h0)[None])
+    return out.numpy(), h_n[0].numpy()
+
+
+@torch.no_grad()
+def gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    """torch.nn.GRUCell in float64. x (B, I), h_prev (B, H) -> h_next (B, H)."""
+    I, H = _sizes(W_ih, W_hh, 3)
+    cell = load_params(torch.nn.GRUCell(I, H).double(), W_ih, W_hh, b_ih, b_hh, "")
+    return cell(_t(x), _t(h_prev)).numpy()
+
+
+@torch.no_grad()
+def gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh):
+    """torch.nn.GRU (one layer) in float64. X (T, B, I) -> (H (T,B,H), h_n (B,H))."""
+    I, H = _sizes(W_ih, W_hh, 3)
+    gru = load_params(torch.nn.GRU(I, H).double(), W_ih, W_hh, b_ih, b_hh)
+    out, h_n = gru(_t(X), _t(h0)[None])
+    return out.numpy(), h_n[0].numpy()
+
+
+@torch.no_grad()
+def lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    """torch.nn.LSTMCell in float64 -> (h_next (B, H), c_next (B, H))."""
+    I, H = _sizes(W_ih, W_hh, 4)
+    cell = load_params(torch.nn.LSTMCell(I, H).double(), W_ih, W_hh, b_ih, b_hh, "")
+    h, c = cell(_t(x), (_t(h_prev), _t(c_prev)))
+    return h.numpy(), c.numpy()
+
+
+@torch.no_grad()
+def lstm_forward(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
+    """torch.nn.LSTM (one layer) in float64 -> (H (T,B,H), (h_n (B,H), c_n (B,H)))."""
+    I, H = _sizes(W_ih, W_hh, 4)
+    lstm = load_params(torch.nn.LSTM(I, H).double(), W_ih, W_hh, b_ih, b_hh)
+    out, (h_n, c_n) = lstm(_t(X), (_t(h0)[None], _t(c0)[None]))
+    return out.numpy(), (h_n[0].numpy(), c_n[0].numpy())

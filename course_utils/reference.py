@@ -1,0 +1,129 @@
+"""Reference NumPy implementations of the cells the course teaches.
+
+These are the course's own answers, used by the lessons (to draw pictures)
+and by the graders (to recognise known mistakes). The graders' *oracle* for
+anything torch ships is torch itself in float64 (see ``course_utils.oracle``);
+these functions are tested against it in ``tests/test_reference.py``.
+
+Conventions (torch's layout, see the README):
+
+* GRU: ``W_ih (3H, I)``, ``W_hh (3H, H)``, ``b_ih (3H,)``, ``b_hh (3H,)``,
+  gate blocks in the order r, z, n.
+* LSTM: ``W_ih (4H, I)``, ``W_hh (4H, H)``, ``b_ih (4H,)``, ``b_hh (4H,)``,
+  gate blocks in the order i, f, g, o.
+* ``x (B, I)``, ``h (B, H)``, ``c (B, H)``, sequences ``X (T, B, I)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "sigmoid",
+    "rnn_cell",
+    "rnn_forward",
+    "gru_cell",
+    "gru_forward",
+    "lstm_cell",
+    "lstm_forward",
+]
+
+
+def sigmoid(a):
+    """Logistic function that never overflows.
+
+    ``1 / (1 + exp(-a))`` for ``a >= 0`` and ``exp(a) / (1 + exp(a))`` for
+    ``a < 0``, so ``exp`` only ever sees non-positive numbers.
+
+    a: array of any shape -> array of the same shape, values in [0, 1].
+    """
+    a = np.asarray(a)
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def rnn_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    """One step of the Elman RNN (tanh), as ``torch.nn.RNNCell``.
+
+    x (B, I), h_prev (B, H), W_ih (H, I), W_hh (H, H), b_ih (H,), b_hh (H,)
+    -> h_next (B, H) = tanh(x W_ih^T + b_ih + h_prev W_hh^T + b_hh)
+    """
+    return np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
+
+
+def rnn_forward(X, h0, W_ih, W_hh, b_ih, b_hh):
+    """Run :func:`rnn_cell` over a sequence.
+
+    X (T, B, I), h0 (B, H) -> (H_all (T, B, H), h_n (B, H))
+    """
+    h = h0
+    outputs = []
+    for x_t in X:
+        h = rnn_cell(x_t, h, W_ih, W_hh, b_ih, b_hh)
+        outputs.append(h)
+    return np.stack(outputs), h
+
+
+def gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    """One GRU step in torch's form (reset applied after the recurrent product).
+
+    r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)
+    z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
+    n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+    h' = (1 - z) * n + z * h
+
+    x (B, I), h_prev (B, H), W_ih (3H, I), W_hh (3H, H), b_ih (3H,), b_hh (3H,)
+    -> h_next (B, H)
+    """
+    gi = x @ W_ih.T + b_ih          # (B, 3H): input part of r, z, n
+    gh = h_prev @ W_hh.T + b_hh     # (B, 3H): recurrent part of r, z, n
+    i_r, i_z, i_n = np.split(gi, 3, axis=1)
+    h_r, h_z, h_n = np.split(gh, 3, axis=1)
+    r = sigmoid(i_r + h_r)
+    z = sigmoid(i_z + h_z)
+    n = np.tanh(i_n + r * h_n)
+    return (1.0 - z) * n + z * h_prev
+
+
+def gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh):
+    """Run :func:`gru_cell` over a sequence, as a one-layer ``torch.nn.GRU``.
+
+    X (T, B, I), h0 (B, H) -> (H_all (T, B, H), h_n (B, H))
+    """
+    h = h0
+    outputs = []
+    for x_t in X:
+        h = gru_cell(x_t, h, W_ih, W_hh, b_ih, b_hh)
+        outputs.append(h)
+    return np.stack(outputs), h
+
+
+def lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    """One LSTM step in torch's form (gate blocks i, f, g, o).
+
+    i = sigmoid(.), f = sigmoid(.), g = tanh(.), o = sigmoid(.)
+    c' = f * c + i * g,   h' = o * tanh(c')
+
+    x (B, I), h_prev (B, H), c_prev (B, H), W_ih (4H, I), W_hh (4H, H),
+    b_ih (4H,), b_hh (4H,) -> (h_next (B, H), c_next (B, H))
+    """
+    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh   # (B, 4H)
+    a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
+    i, f, o = sigmoid(a_i), sigmoid(a_f), sigmoid(a_o)
+    g = np.tanh(a_g)
+    c_next = f * c_prev + i * g
+    h_next = o * np.tanh(c_next)
+    return h_next, c_next
+
+
+def lstm_forward(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
+    """Run :func:`lstm_cell` over a sequence, as a one-layer ``torch.nn.LSTM``.
+
+    X (T, B, I), h0 (B, H), c0 (B, H)
+    -> (H_all (T, B, H), (h_n (B, H), c_n (B, H)))
+    """
+    h, c = h0, c0
+    outputs = []
+    for x_t in X:
+        h, c = lstm_cell(x_t, h, c, W_ih, W_hh, b_ih, b_hh)
+        outputs.append(h)
+    return np.stack(outputs), (h, c)
