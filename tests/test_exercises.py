@@ -1,0 +1,49 @@
+"""The generated learner notebooks: up to date, and runnable up to the first stub."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from course_utils import make_exercises
+
+REPO = Path(__file__).resolve().parent.parent
+EXERCISES = sorted((REPO / "exercises").glob("*.ipynb"))
+
+
+def test_exercises_are_up_to_date(capsys):
+    code = make_exercises.main(["--check"])
+    assert code == 0, "exercises/ is stale: run `python -m course_utils.make_exercises`\n" \
+        + capsys.readouterr().out
+
+
+def test_every_lab_has_an_exercise():
+    labs = {p.name for p in (REPO / "solutions").glob("*.ipynb")}
+    assert labs, "no lab in solutions/"
+    assert labs == {p.name for p in EXERCISES}
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=[p.name for p in EXERCISES])
+def test_exercise_runs_until_the_stubs(path, tmp_path):
+    """Every cell before the first stub runs; later errors are only the stubs'
+    NotImplementedError (or a NameError for a value a stub never made)."""
+    nb = nbformat.read(path, as_version=4)
+    first_stub = next(i for i, c in enumerate(nb.cells)
+                      if "raise NotImplementedError()" in c.source and c.cell_type == "code")
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    errors = [(i, o) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"]
+    for i, err in errors:
+        assert i >= first_stub, f"cell {i} (before the first stub) raised {err.ename}: {err.evalue}"
+        assert err.ename in ("NotImplementedError", "NameError"), \
+            f"cell {i} raised {err.ename}: {err.evalue}"
+    # the grader cells ran and reported the stub in words, without raising
+    reports = [o for c in nb.cells if c.cell_type == "code" and "check(" in c.source
+               for o in c.outputs if o.output_type == "display_data"]
+    assert reports, "no grader report shown"
+    assert all("NotImplementedError" in o.data["text/plain"] for o in reports)
