@@ -348,10 +348,9 @@ def _structure_problem(value, spec) -> str:
     if isinstance(spec, str):
         if value is None:
             return f"returned None where the array `{spec}` was expected (is a `return` missing?)"
-        if isinstance(value, (tuple, list)) and len(value) and not np.isscalar(value[0]) \
-                and not hasattr(value[0], "shape"):
-            return (f"returned a {type(value).__name__} of {len(value)} items where one array "
-                    f"`{spec}` was expected")
+        if isinstance(value, tuple):
+            return (f"returned a tuple of {len(value)} items where one array `{spec}` was "
+                    f"expected")
         return ""
     if value is None:
         return f"returned None; expected a tuple {_spec_text(spec)} (is a `return` missing?)"
