@@ -1,0 +1,60 @@
+"""Grader for unit 07: ``gru_forward_fast``.
+
+Graded like ``gru_forward`` (same kinds of cases and mistakes, other
+seeds), plus one timing check once every value check passes: on a mid-size
+float32 case the function must not be slower than a plain per-step loop
+(the loop of lab 02, ``course_utils.reference.gru_forward``). Timings are
+medians of interleaved repeats with NumPy and torch pinned to one thread;
+"not slower" allows 20 % for noise.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import oracle
+from ..reference import gru_forward as loop_version
+from ..timing import compare, pinned_threads
+from .build import rand_params, sequence_cases
+from .core import CheckResult, Exercise, call_learner, register
+from .gru import GRU_FORWARD
+
+SPEED_SIZE = (100, 32, 64, 128)   # T, B, I, H
+SLACK = 1.2
+
+
+def speed_check(fn) -> list:
+    """One CheckResult: is ``fn`` at most SLACK x the loop version's time?"""
+    T, B, I, H = SPEED_SIZE
+    rng = np.random.default_rng(7007)
+    params = [p.astype(np.float32) for p in rand_params(rng, I, H, 3)]
+    X = rng.standard_normal((T, B, I)).astype(np.float32)
+    h0 = np.zeros((B, H), np.float32)
+    name = f"speed: not slower than a per-step loop (T={T}, B={B}, I={I}, H={H}, float32)"
+    first = call_learner(fn, (X, h0, *params), 30.0)
+    if first.error or first.timed_out:
+        why = first.error or "it ran past 30 s"
+        return [CheckResult(name, False, f"could not time your function: {why}", "")]
+    with pinned_threads(1):
+        t = compare({"yours": lambda: fn(X, h0, *params),
+                     "loop": lambda: loop_version(X, h0, *params)}, repeats=5, warmup=1)
+    ratio = t["yours"].median / t["loop"].median
+    if ratio <= SLACK:
+        return [CheckResult(name, True)]
+    return [CheckResult(
+        name, False,
+        f"your function took {ratio:.1f}x the time of a plain per-step loop.",
+        "Do the input projection of all T steps as one matrix product before the loop, "
+        "and keep the work inside the loop to the recurrent product and element-wise "
+        "operations on whole gate blocks.")]
+
+
+GRU_FORWARD_FAST = register(Exercise(
+    id="gru_forward_fast",
+    signature="gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh) -> (H, h_n)",
+    arg_names=GRU_FORWARD.arg_names,
+    output=("H", "h_n"),
+    make_cases=lambda hidden: sequence_cases(oracle.gru_forward, 3, 1, hidden, seed=2007),
+    mistakes=GRU_FORWARD.mistakes,
+    extra_checks=(speed_check,),
+    where="solutions/07_speed.ipynb",
+))
