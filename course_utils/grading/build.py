@@ -13,8 +13,10 @@ __all__ = [
     "sequence_mistakes", "F64", "F32",
 ]
 
-#: tolerances for float64 and float32 inputs (the oracle is float64)
-F64 = dict(rtol=1e-6, atol=1e-8)
+#: tolerances for float64 and float32 inputs (the oracle is float64). Loose
+#: enough for any correct summation order, or a float32 computation of a
+#: float64 case; every known mistake is off by more than 1e-2.
+F64 = dict(rtol=1e-5, atol=1e-6)
 F32 = dict(rtol=1e-4, atol=1e-4)
 
 
