@@ -331,8 +331,17 @@ def test_report_renders_as_text_and_html():
     assert str(good).startswith("PASSED") and str(bad).startswith("FAILED")
     assert 'data-passed="true"' in good._repr_html_()
     html = bad._repr_html_()
-    assert 'data-passed="false"' in html and "Hint" in html and "<ul>" in html
+    assert 'data-passed="false"' in html and "Most likely" in html and "<ul>" in html
+    assert html.count("other way round") == 1 and str(bad).count("other way round") == 1
+    assert bad.feedback.count("other way round") == len(bad.failed)  # one hint per line
     assert bad.to_dict()["score"] == bad.score
+
+
+def test_report_folds_checks_not_run():
+    def stub(*args):
+        raise NotImplementedError()
+    text = str(grade("gru_cell", stub))
+    assert "8 more checks: not run" in text and len(text.splitlines()) == 3
 
 
 def test_check_prints_in_a_terminal(capsys):

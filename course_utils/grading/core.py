@@ -160,12 +160,26 @@ class Report:
             return f"{self.exercise}: all {n} checks passed."
         return f"{self.exercise}: {k} of {n} checks passed (score {self.score:.2f})."
 
+    def _shown_failures(self) -> list:
+        """[(check, hint to show)] with the diagnosis not repeated on every line
+        and the checks skipped after a stub or a time-out folded into one."""
+        shown, skipped = [], []
+        for c in self.failed:
+            if c.message.startswith("not run:"):
+                skipped.append(c)
+                continue
+            shown.append((c, "" if c.hint == self.diagnosis else c.hint))
+        if skipped:
+            folded = CheckResult(f"{len(skipped)} more checks", False, skipped[0].message)
+            shown.append((folded, ""))
+        return shown
+
     def __str__(self) -> str:
         lines = [("PASSED  " if self.passed else "FAILED  ") + self.summary()]
         if self.diagnosis:
             lines.append("Most likely: " + self.diagnosis)
-        for c in self.failed:
-            lines.append("  - " + c.line())
+        for c, hint in self._shown_failures():
+            lines.append(f"  - {c.name}: {c.message}" + (f" Hint: {hint}" if hint else ""))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -185,10 +199,10 @@ class Report:
             parts.append(f"<p><b>Most likely:</b> {html.escape(self.diagnosis)}</p>")
         if self.failed:
             parts.append("<ul>")
-            for c in self.failed:
+            for c, hint in self._shown_failures():
                 item = f"<b>{html.escape(c.name)}</b>: {html.escape(c.message)}"
-                if c.hint:
-                    item += f"<br><i>Hint:</i> {html.escape(c.hint)}"
+                if hint:
+                    item += f"<br><i>Hint:</i> {html.escape(hint)}"
                 parts.append(f"<li>{item}</li>")
             parts.append("</ul>")
         parts.append("</div>")
