@@ -1,0 +1,77 @@
+"""Interactive explorers used by the lessons.
+
+Each explorer is a plain plotting function (usable headless, and tested) plus
+a function that wraps it in ipywidgets sliders. The lessons call the plotting
+function once directly, so the picture is there even where widgets are not
+rendered (a static viewer, or nbval in CI).
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["gru_gate_demo_state", "plot_gru_gate", "gru_gate_explorer"]
+
+
+def gru_gate_demo_state(H: int = 8, seed: int = 0):
+    """A fixed toy GRU unit row for the gate explorer.
+
+    Returns (h_prev, a_in, a_hn), each of shape (H,): the previous state, the
+    input part of the candidate's pre-activation (W_in x + b_in) and its
+    recurrent part (W_hn h + b_hn).
+    """
+    rng = np.random.default_rng(seed)
+    h_prev = rng.uniform(-0.9, 0.9, H)
+    a_in = rng.normal(0.0, 0.8, H)
+    a_hn = rng.normal(0.0, 1.2, H)
+    return h_prev, a_in, a_hn
+
+
+def plot_gru_gate(z: float = 0.5, r: float = 1.0, H: int = 8, seed: int = 0, ax=None):
+    """Draw h_prev, the candidate n and the new state h' for gate values r and z.
+
+    The gates are set by hand (the same value for every unit) to show what
+    each one does: n = tanh(a_in + r * a_hn), h' = (1 - z) * n + z * h_prev.
+    Returns (fig, (h_prev, n, h_next)), each array of shape (H,).
+    """
+    h_prev, a_in, a_hn = gru_gate_demo_state(H, seed)
+    n = np.tanh(a_in + r * a_hn)
+    h_next = (1.0 - z) * n + z * h_prev
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 3.2))
+    else:
+        fig = ax.figure
+    units = np.arange(H)
+    w = 0.27
+    ax.bar(units - w, h_prev, w, label="h_prev (previous state)", color="#8da0cb")
+    ax.bar(units, n, w, label=f"n (candidate, r = {r:.2f})", color="#fc8d62")
+    ax.bar(units + w, h_next, w, label=f"h' (new state, z = {z:.2f})", color="#66c2a5")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_xticks(units)
+    ax.set_xlabel("hidden unit")
+    ax.set_ylabel("value")
+    ax.set_title("h' = (1 - z) n + z h_prev:  z = 1 keeps h_prev, z = 0 takes n")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    fig.tight_layout()
+    return fig, (h_prev, n, h_next)
+
+
+def gru_gate_explorer(H: int = 8, seed: int = 0):
+    """Sliders for the update gate z and the reset gate r over :func:`plot_gru_gate`.
+
+    Returns the ipywidgets widget (display it, or leave it as a cell's last value).
+    """
+    import ipywidgets as widgets
+
+    z = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05,
+                            description="z (update)", continuous_update=True)
+    r = widgets.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.05,
+                            description="r (reset)", continuous_update=True)
+
+    def draw(z, r):
+        fig, _ = plot_gru_gate(z, r, H, seed)
+        plt.show()
+
+    out = widgets.interactive_output(draw, {"z": z, "r": r})
+    return widgets.VBox([widgets.HBox([z, r]), out])
