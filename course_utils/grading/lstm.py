@@ -1,0 +1,174 @@
+"""Graders for unit 03: ``lstm_cell`` and ``lstm_forward``.
+
+The mistake catalogue is one parameterised LSTM cell
+(:func:`lstm_cell_variant`) with each known bug as a switch.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from .. import oracle
+from ..reference import lstm_cell as _ref_lstm_cell
+from ..reference import sigmoid
+from .build import cell_cases, lift_cell_mistakes, loop_cell, sequence_cases, sequence_mistakes
+from .core import Exercise, Mistake, register
+
+__all__ = ["lstm_cell_variant", "LSTM_CELL_MISTAKES"]
+
+
+def lstm_cell_variant(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, order="ifgo",
+                      drop_b_ih=False, drop_b_hh=False, no_forget=False, swap_fi=False,
+                      gate_act=sigmoid, cand_act=np.tanh, cell_out="tanh",
+                      h_from_c_prev=False, swap_return=False):
+    """An LSTM cell with switchable bugs (the defaults give torch's LSTM).
+
+    order: the block order the code assumes (torch stores "ifgo").
+    swap_fi: c' = i * c + f * g (forget and input gates exchanged).
+    cell_out: "tanh" h' = o * tanh(c') (right); "none" h' = o * c';
+        "outer" h' = tanh(o * c').
+    h_from_c_prev: h' = o * tanh(c) with the *old* cell state.
+    swap_return: returns (c', h') instead of (h', c').
+    x (B, I), h_prev (B, H), c_prev (B, H), W_ih (4H, I), W_hh (4H, H)
+    -> (h_next (B, H), c_next (B, H))
+    """
+    H = h_prev.shape[1]
+    b_ih = np.zeros_like(b_ih) if drop_b_ih else b_ih
+    b_hh = np.zeros_like(b_hh) if drop_b_hh else b_hh
+    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
+
+    def block(name):
+        k = order.index(name)
+        return a[:, k * H:(k + 1) * H]
+
+    i, f, o = gate_act(block("i")), gate_act(block("f")), gate_act(block("o"))
+    g = cand_act(block("g"))
+    if no_forget:
+        f = np.ones_like(f)
+    if swap_fi:
+        f, i = i, f
+    c_next = f * c_prev + i * g
+    c_used = c_prev if h_from_c_prev else c_next
+    if cell_out == "none":
+        h_next = o * c_used
+    elif cell_out == "outer":
+        h_next = np.tanh(o * c_used)
+    else:
+        h_next = o * np.tanh(c_used)
+    return (c_next, h_next) if swap_return else (h_next, c_next)
+
+
+def _order_hint(order):
+    if order.index("f") < order.index("i"):
+        return ("The forget and input gates look exchanged (blocks read in the order "
+                f"{', '.join(order)}): torch stacks i, f, g, o, and f multiplies the previous "
+                "cell state c while i multiplies the candidate g.")
+    return (f"The gate blocks look read in the order {', '.join(order)}: torch stacks the "
+            "rows of W_ih, W_hh, b_ih, b_hh as i, f, g, o (input, forget, candidate, output).")
+
+
+_BIAS = ("seems to be missing: both bias vectors are added in every gate (torch keeps two "
+         "for cuDNN compatibility).")
+
+
+def _mistakes():
+    v = lstm_cell_variant
+    base = [Mistake("order ifog", partial(v, order="ifog"), _order_hint("ifog"))]
+    for order in ("figo", "iofg", "gifo", "oifg", "fiog"):
+        base.append(Mistake(f"order {order}", partial(v, order=order), _order_hint(order)))
+    base += [
+        Mistake("no tanh on cell", partial(v, cell_out="none"),
+                "The new hidden state is missing the tanh on the cell: h' = o * tanh(c')."),
+        Mistake("tanh around o*c", partial(v, cell_out="outer"),
+                "The tanh is in the wrong place: the output gate multiplies tanh(c'); it is "
+                "not inside the tanh."),
+        Mistake("h from c_prev", partial(v, h_from_c_prev=True),
+                "h' uses the previous cell state: compute c' first, then h' from c'."),
+        Mistake("sigmoid on g", partial(v, cand_act=sigmoid),
+                "Wrong activation: the candidate g uses tanh (values in (-1, 1)), not sigmoid."),
+        Mistake("linear g", partial(v, cand_act=lambda a: a),
+                "The candidate g has no activation: it is tanh of its pre-activation."),
+        Mistake("tanh gates", partial(v, gate_act=np.tanh),
+                "Wrong activation: the gates i, f, o use the sigmoid (values in (0, 1)), "
+                "not tanh."),
+        Mistake("no forget gate", partial(v, no_forget=True),
+                "The forget gate seems to be missing (the old cell state is kept whole): "
+                "c' = f * c + i * g."),
+        Mistake("no b_ih", partial(v, drop_b_ih=True), "b_ih " + _BIAS),
+        Mistake("no b_hh", partial(v, drop_b_hh=True), "b_hh " + _BIAS),
+        Mistake("no biases", partial(v, drop_b_ih=True, drop_b_hh=True),
+                "The biases seem to be missing: add b_ih and b_hh in every gate."),
+        Mistake("returns (c, h)", partial(v, swap_return=True),
+                "The two results are in the wrong order: return (h_next, c_next)."),
+    ]
+    combos = []
+    for m in base[1:]:
+        kw = dict(m.fn.keywords)
+        if "order" in kw:
+            continue
+        combos.append(Mistake(f"order ifog + {m.name}", partial(v, order="ifog", **kw),
+                              _order_hint("ifog") + " Also: " + m.hint))
+    combos.append(Mistake("no tanh on cell + returns (c, h)",
+                          partial(v, cell_out="none", swap_return=True),
+                          "The two results are in the wrong order (return (h_next, c_next)), "
+                          "and h' is missing the tanh on the cell."))
+    return base + combos
+
+
+LSTM_CELL_MISTAKES = _mistakes()
+
+
+def _c_not_carried(X, h0, c0, *params):
+    """Carries h but restarts every step from c0."""
+    h, outs = h0, []
+    for x_t in X:
+        h, c = _ref_lstm_cell(x_t, h, c0, *params)
+        outs.append(h)
+    return np.stack(outs), (h, c)
+
+
+def _returns_h_twice(X, h0, c0, *params):
+    H_all, (h_n, _c_n) = loop_cell(_ref_lstm_cell, 2)(X, h0, c0, *params)
+    return H_all, (h_n, h_n)
+
+
+def _outputs_c(X, h0, c0, *params):
+    """Stores the cell states as the outputs."""
+    c, h, outs = c0, h0, []
+    for x_t in X:
+        h, c = _ref_lstm_cell(x_t, h, c, *params)
+        outs.append(c)
+    return np.stack(outs), (h, c)
+
+
+LSTM_LAYER_MISTAKES = [
+    Mistake("c not carried", _c_not_carried,
+            "The cell state is not carried: each step must use the c the previous step "
+            "returned, not c0."),
+    Mistake("returns h twice", _returns_h_twice,
+            "The final cell state is wrong: return (H, (h_n, c_n)) with c_n the last cell state."),
+    Mistake("outputs c", _outputs_c,
+            "The outputs H are the cell states: an LSTM layer outputs the hidden states h_t."),
+]
+
+LSTM_CELL = register(Exercise(
+    id="lstm_cell",
+    signature="lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh) -> (h_next, c_next)",
+    arg_names=("x", "h_prev", "c_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
+    output=("h_next", "c_next"),
+    make_cases=lambda hidden: cell_cases(oracle.lstm_cell, 4, 2, hidden, seed=3002),
+    mistakes=LSTM_CELL_MISTAKES,
+    where="solutions/03_lstm.ipynb",
+))
+
+LSTM_FORWARD = register(Exercise(
+    id="lstm_forward",
+    signature="lstm_forward(X, h0, c0, W_ih, W_hh, b_ih, b_hh) -> (H, (h_n, c_n))",
+    arg_names=("X", "h0", "c0", "W_ih", "W_hh", "b_ih", "b_hh"),
+    output=("H", ("h_n", "c_n")),
+    make_cases=lambda hidden: sequence_cases(oracle.lstm_forward, 4, 2, hidden, seed=3003),
+    mistakes=(sequence_mistakes(_ref_lstm_cell, 2) + LSTM_LAYER_MISTAKES
+              + lift_cell_mistakes(LSTM_CELL_MISTAKES[:18], 2)),
+    where="solutions/03_lstm.ipynb",
+))
