@@ -10,7 +10,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["gru_gate_demo_state", "plot_gru_gate", "gru_gate_explorer"]
+__all__ = ["gru_gate_demo_state", "plot_gru_gate", "gru_gate_explorer", "plot_rnn_gradients",
+           "rnn_gradient_explorer"]
 
 
 def gru_gate_demo_state(H: int = 8, seed: int = 0):
@@ -75,3 +76,53 @@ def gru_gate_explorer(H: int = 8, seed: int = 0):
 
     out = widgets.interactive_output(draw, {"z": z, "r": r})
     return widgets.VBox([widgets.HBox([z, r]), out])
+
+
+def plot_rnn_gradients(radii=(0.5, 0.9, 1.0, 1.1, 1.5), in_scale: float = 0.05,
+                       T: int = 60, ax=None):
+    """Plot ||dL/dh_t|| against the distance T - t for tanh RNNs with W_hh of
+    the given spectral radii (L = sum(h_T); see course_utils.gradients).
+
+    Returns (fig, {radius: norms (T,)}).
+    """
+    from .gradients import rnn_gradient_norms
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 3.6))
+    else:
+        fig = ax.figure
+    result = {}
+    distance = np.arange(T)[::-1]          # T - t for t = 1..T
+    cmap = plt.get_cmap("coolwarm")
+    for k, radius in enumerate(radii):
+        norms, _, _ = rnn_gradient_norms(radius, T=T, in_scale=in_scale)
+        result[radius] = norms
+        colour = cmap(k / max(1, len(radii) - 1))
+        ax.semilogy(distance, norms, color=colour, lw=2, label=f"radius {radius:g}")
+    ax.set_xlabel("distance T - t (steps back from the loss)")
+    ax.set_ylabel("||dL/dh_t||")
+    ax.set_title(f"tanh RNN, inputs scaled by {in_scale:g}")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig, result
+
+
+def rnn_gradient_explorer():
+    """Sliders for the spectral radius of W_hh and the input scale over
+    :func:`plot_rnn_gradients` (the chosen radius against radius 1)."""
+    import ipywidgets as widgets
+
+    radius = widgets.FloatSlider(value=1.2, min=0.3, max=2.0, step=0.05,
+                                 description="spectral radius", continuous_update=False,
+                                 style={"description_width": "initial"})
+    scale = widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=0.5, step=0.1,
+                                   description="input scale", continuous_update=False,
+                                   style={"description_width": "initial"})
+
+    def draw(radius, in_scale):
+        plot_rnn_gradients(radii=(1.0, radius), in_scale=in_scale)
+        plt.show()
+
+    out = widgets.interactive_output(draw, {"radius": radius, "in_scale": scale})
+    return widgets.VBox([widgets.HBox([radius, scale]), out])

@@ -25,3 +25,16 @@ def test_gate_explorer_has_labelled_sliders():
     sliders = box.children[0].children
     assert [s.description for s in sliders] == ["z (update)", "r (reset)"]
     assert all(s.min == 0.0 and s.max == 1.0 for s in sliders)
+
+
+def test_rnn_gradient_plot_vanishes_and_explodes():
+    from course_utils.widgets import plot_rnn_gradients
+    _, norms = plot_rnn_gradients(radii=(0.5, 1.5), T=30)
+    assert norms[0.5][0] < 1e-6 * norms[0.5][-1]
+    assert norms[1.5][0] > 10 * norms[1.5][-1]
+
+
+def test_rnn_gradient_explorer_sliders():
+    from course_utils.widgets import rnn_gradient_explorer
+    radius, scale = rnn_gradient_explorer().children[0].children
+    assert radius.description == "spectral radius" and scale.description == "input scale"
