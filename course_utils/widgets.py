@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["gru_gate_demo_state", "plot_gru_gate", "gru_gate_explorer", "plot_rnn_gradients",
-           "rnn_gradient_explorer"]
+           "rnn_gradient_explorer", "plot_lstm_gates", "lstm_gate_explorer"]
 
 
 def gru_gate_demo_state(H: int = 8, seed: int = 0):
@@ -126,3 +126,55 @@ def rnn_gradient_explorer():
 
     out = widgets.interactive_output(draw, {"radius": radius, "in_scale": scale})
     return widgets.VBox([widgets.HBox([radius, scale]), out])
+
+
+def plot_lstm_gates(f: float = 0.9, i: float = 0.5, o: float = 1.0, T: int = 40,
+                    g_value: float = 0.8, c0: float = 1.0, ax=None):
+    """Cell state c_t and output h_t of one LSTM unit with gates fixed by hand.
+
+    c_t = f * c_{t-1} + i * g_t, h_t = o * tanh(c_t), with the candidate g_t
+    = g_value for the first 10 steps and 0 afterwards (something is written,
+    then nothing). Returns (fig, (c (T,), h (T,))).
+    """
+    g = np.where(np.arange(T) < 10, g_value, 0.0)
+    c, cs = c0, []
+    for g_t in g:
+        c = f * c + i * g_t
+        cs.append(c)
+    c = np.array(cs)
+    h = o * np.tanh(c)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+    else:
+        fig = ax.figure
+    t = np.arange(1, T + 1)
+    ax.plot(t, c, lw=2, label="cell state c_t")
+    ax.plot(t, h, lw=2, ls="--", label="output h_t = o tanh(c_t)")
+    ax.axvspan(0.5, 10.5, color="grey", alpha=0.15, label="candidate g = %.1f written" % g_value)
+    ax.set_xlabel("time step t")
+    ax.set_title(f"f = {f:.2f}, i = {i:.2f}, o = {o:.2f}")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=9, loc="upper right")
+    fig.tight_layout()
+    return fig, (c, h)
+
+
+def lstm_gate_explorer():
+    """Sliders for the forget, input and output gates over :func:`plot_lstm_gates`."""
+    import ipywidgets as widgets
+
+    sliders = {
+        "f": widgets.FloatSlider(value=0.9, min=0.0, max=1.0, step=0.01,
+                                 description="f (forget)", continuous_update=False),
+        "i": widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05,
+                                 description="i (input)", continuous_update=False),
+        "o": widgets.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.05,
+                                 description="o (output)", continuous_update=False),
+    }
+
+    def draw(f, i, o):
+        plot_lstm_gates(f, i, o)
+        plt.show()
+
+    out = widgets.interactive_output(draw, sliders)
+    return widgets.VBox([widgets.HBox(list(sliders.values())), out])

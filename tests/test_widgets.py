@@ -38,3 +38,13 @@ def test_rnn_gradient_explorer_sliders():
     from course_utils.widgets import rnn_gradient_explorer
     radius, scale = rnn_gradient_explorer().children[0].children
     assert radius.description == "spectral radius" and scale.description == "input scale"
+
+
+def test_lstm_gate_plot_follows_the_cell_equation():
+    from course_utils.widgets import lstm_gate_explorer, plot_lstm_gates
+    _, (c, h) = plot_lstm_gates(f=1.0, i=0.0, o=1.0, T=50)
+    assert np.all(c == 1.0) and np.allclose(h, np.tanh(1.0))      # carried unchanged
+    _, (c, h) = plot_lstm_gates(f=0.5, i=0.0, o=0.0, T=5)
+    assert np.allclose(c, 0.5 ** np.arange(1, 6)) and np.all(h == 0)
+    names = [s.description for s in lstm_gate_explorer().children[0].children]
+    assert names == ["f (forget)", "i (input)", "o (output)"]
