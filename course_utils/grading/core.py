@@ -103,6 +103,7 @@ class Exercise:
     time_limit: float = 10.0
     extra_checks: Sequence[Callable] = ()  # fn(learner_fn, report) -> [CheckResult]
     where: str = ""                         # where the exercise lives
+    explain: Callable | None = None         # (name, got, want, bad_mask) -> where it is wrong
 
     def __repr__(self):
         return f"Exercise({self.id!r}: {self.signature})"
@@ -416,9 +417,15 @@ def _shape_hint(got, want, name) -> str:
     return ""
 
 
-def _compare(value, expected, spec, rtol, atol) -> tuple[str, str, float]:
-    """(problem, kind, max_err). problem == '' when every array matches."""
-    worst = 0.0
+def _compare(value, expected, spec, rtol, atol, explain=None) -> tuple[str, str, float]:
+    """(problem, kind, max_err). problem == '' when every array matches.
+
+    A wrong dtype, shape or a NaN is reported for the first array that has
+    it; wrong values are reported for every array that has them. ``explain``
+    (name, got, want, bad_mask) -> str may add where in an array the error
+    sits (e.g. which gate block).
+    """
+    worst, wrong = 0.0, []
     for path, name in _flatten_spec(spec):
         got, problem = _as_float_array(_pick(value, path))
         want = np.asarray(_pick(expected, path))
@@ -434,12 +441,24 @@ def _compare(value, expected, spec, rtol, atol) -> tuple[str, str, float]:
             return (f"`{name}` contains {what} ({int(bad.sum())} of {got.size} values) where "
                     f"the answer is finite.", "nan", np.inf)
         err = np.abs(got.astype(np.float64) - want)
-        if not np.all(err <= atol + rtol * np.abs(want)):
+        mask = err > atol + rtol * np.abs(want)
+        if mask.any():
             idx = np.unravel_index(np.argmax(err), err.shape)
             idx_txt = ", ".join(str(int(i)) for i in idx)
-            return (f"`{name}` has wrong values: max abs error {err.max():.2g} "
-                    f"(at {name}[{idx_txt}]).", "values", float(err.max()))
-        worst = max(worst, float(err.max()) if err.size else 0.0)
+            where = explain(name, got, want, mask) if explain else ""
+            wrong.append((name, float(err.max()), f"{name}[{idx_txt}]", where))
+            worst = max(worst, float(err.max()))
+        elif err.size:
+            worst = max(worst, float(err.max()))
+    if len(wrong) == 1:
+        name, e, at, where = wrong[0]
+        text = f"`{name}` has wrong values: max abs error {e:.2g} (at {at})"
+        return text + (f", {where}" if where else "") + ".", "values", worst
+    if wrong:
+        names = ", ".join(f"`{n}`" + (f" ({w})" if w else "") for n, _, _, w in wrong)
+        name, e, at, _ = max(wrong, key=lambda w: w[1])
+        return (f"wrong values in {names}; the largest error is {e:.2g} (at {at}).",
+                "values", worst)
     return "", "", worst
 
 
@@ -551,7 +570,7 @@ def run_exercise(ex: Exercise, fn: Callable, include_hidden: bool = False) -> Re
                 f"{ex.id} returns {_spec_text(ex.output)}.", case.hidden))
             continue
         problem, kind, _err = _compare(result.value, case.expected, ex.output,
-                                       case.rtol, case.atol)
+                                       case.rtol, case.atol, ex.explain)
         if not problem:
             report.checks.append(CheckResult(label, True, "", "", case.hidden))
             continue

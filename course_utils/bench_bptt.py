@@ -1,0 +1,73 @@
+"""Benchmark: the reference NumPy GRU/LSTM backward vs torch autograd, on the CPU.
+
+    python -m course_utils.bench_bptt            # T=100, B=32, I=64, H=128
+    python -m course_utils.bench_bptt --tiny     # a smoke run (used by the tests)
+
+Both sides do a forward pass and a backward pass of L = sum(dH * H) in
+float64, with one thread each (NumPy's BLAS and torch pinned); candidates are
+interleaved in one run and the ratio of medians is printed.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+import torch
+
+from . import bptt
+from .grading.build import rand_params
+from .timing import compare, pinned_threads
+
+
+def _torch_step(module, X, states, dH):
+    module.zero_grad()
+    X.grad = None
+    init = states[0] if len(states) == 1 else tuple(states)
+    out, _ = module(X, init)
+    (out * dH).sum().backward()
+
+
+def bench(T, B, I, H, repeats=5, threads=1):
+    """{"gru": ratio, "lstm": ratio} of NumPy time / torch autograd time."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((T, B, I))
+    dH = rng.standard_normal((T, B, H))
+    ratios = {}
+    for kind, gates, cls in (("gru", 3, torch.nn.GRU), ("lstm", 4, torch.nn.LSTM)):
+        p = rand_params(rng, I, H, gates, scale=1 / np.sqrt(H))
+        states = [rng.uniform(-0.5, 0.5, (B, H)) for _ in range(1 if kind == "gru" else 2)]
+        mod = cls(I, H).double()
+        with torch.no_grad():
+            for name, v in zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"), p):
+                getattr(mod, name).copy_(torch.from_numpy(v))
+        Xt = torch.from_numpy(X).requires_grad_()
+        st = [torch.from_numpy(s)[None] for s in states]
+        dHt = torch.from_numpy(dH)
+        numpy_fn = getattr(bptt, f"{kind}_backward")
+        with pinned_threads(threads):
+            t = compare({"numpy": lambda: numpy_fn(dH, X, *states, *p),
+                         "torch": lambda: _torch_step(mod, Xt, st, dHt)},
+                        repeats=repeats, warmup=1)
+        ratios[kind] = (t["numpy"].median, t["torch"].median)
+    return ratios
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--tiny", action="store_true")
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args(argv)
+    size = (5, 2, 3, 4) if args.tiny else (100, 32, 64, 128)
+    T, B, I, H = size
+    print(f"forward + backward, float64, T={T}, B={B}, I={I}, H={H}, "
+          f"{args.threads} thread(s), torch {torch.__version__}")
+    for kind, (t_np, t_torch) in bench(*size, repeats=2 if args.tiny else 5,
+                                       threads=args.threads).items():
+        print(f"{kind.upper():>4}: NumPy {t_np * 1e3:8.2f} ms   torch autograd "
+              f"{t_torch * 1e3:8.2f} ms   NumPy / torch = {t_np / t_torch:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Unit 04: reference backward passes, the gradient checker and the graders."""
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+from course_utils import bptt
+from course_utils.gradcheck import grad_check, numerical_gradient, rel_error
+from course_utils.grading import EXERCISES, grade
+from course_utils.grading.build import rand_params
+from course_utils.reference import gru_forward, lstm_forward, sigmoid
+
+
+def _setup(gates, n_states, seed=0, T=4, B=2, I=3, H=5):
+    rng = np.random.default_rng(seed)
+    params = rand_params(rng, I, H, gates)
+    X = rng.standard_normal((T, B, I))
+    states = [rng.uniform(-0.9, 0.9, (B, H)) for _ in range(n_states)]
+    dH = rng.standard_normal((T, B, H))
+    return dH, X, states, params
+
+
+@pytest.mark.parametrize("kind", ["gru", "lstm"])
+def test_reference_matches_torch_autograd(kind):
+    dH, X, states, params = _setup(3 if kind == "gru" else 4, 1 if kind == "gru" else 2)
+    ours = getattr(bptt, f"{kind}_backward")(dH, X, *states, *params)
+    torch_ = getattr(bptt, f"torch_{kind}_backward")(dH, X, *states, *params)
+    for a, b in zip(ours, torch_):
+        np.testing.assert_allclose(a, b, atol=1e-12, rtol=0)
+
+
+def test_gradcheck_agrees_with_the_reference_gru_backward():
+    dH, X, (h0,), params = _setup(3, 1, seed=1, T=3, B=2, I=2, H=3)
+    W_ih, W_hh, b_ih, b_hh = (p.copy() for p in params)
+    loss = lambda: float(np.sum(dH * gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh)[0]))  # noqa
+    grads = bptt.gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh)
+    errors = grad_check(loss, {"X": X, "h0": h0, "W_ih": W_ih, "W_hh": W_hh, "b_ih": b_ih,
+                               "b_hh": b_hh}, dict(zip(["X", "h0", "W_ih", "W_hh", "b_ih",
+                                                        "b_hh"], grads)))
+    assert max(errors.values()) < 1e-6, errors
+    wrong = bptt.gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh, tanh_deriv="1-n")
+    assert rel_error(wrong[2], grads[2]) > 1e-3
+
+
+def test_numerical_gradient_restores_and_refuses_float32():
+    x = np.array([1.0, 2.0])
+    g = numerical_gradient(lambda: float(np.sum(x ** 2)), x)
+    assert np.allclose(g, [2.0, 4.0]) and np.array_equal(x, [1.0, 2.0])
+    with pytest.raises(TypeError):
+        numerical_gradient(lambda: 0.0, np.zeros(2, np.float32))
+    with pytest.raises(ValueError):
+        rel_error(np.zeros(2), np.zeros(3))
+
+
+def gru_backward_stepwise(dH, X, h0, W_ih, W_hh, b_ih, b_hh):
+    """A different style: a cell backward with an explicit cache per step."""
+    T, B, _ = X.shape
+    H = h0.shape[1]
+    caches, h = [], h0
+    for x in X:
+        gi, gh = x @ W_ih.T + b_ih, h @ W_hh.T + b_hh
+        r = sigmoid(gi[:, :H] + gh[:, :H])
+        z = sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
+        n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
+        caches.append((x, h, r, z, n, gh[:, 2 * H:]))
+        h = (1 - z) * n + z * h
+    grads = [np.zeros_like(a) for a in (W_ih, W_hh, b_ih, b_hh)]
+    dX, dh = np.zeros_like(X), np.zeros_like(h0)
+    for t in range(T - 1, -1, -1):
+        x, hp, r, z, n, ghn = caches[t]
+        dh = dh + dH[t]
+        da_n = dh * (1 - z) * (1 - n ** 2)
+        da_z = dh * (hp - n) * z * (1 - z)
+        da_r = da_n * ghn * r * (1 - r)
+        dgi = np.hstack([da_r, da_z, da_n])
+        dgh = np.hstack([da_r, da_z, da_n * r])
+        dX[t] = dgi @ W_ih
+        grads[0] += dgi.T @ x
+        grads[1] += dgh.T @ hp
+        grads[2] += dgi.sum(0)
+        grads[3] += dgh.sum(0)
+        dh = dgh @ W_hh + dh * z
+    return (dX, dh, *grads)
+
+
+def gru_backward_autograd(dH, X, h0, *params):
+    """Another: torch autograd inside, returning tensors."""
+    return bptt.torch_gru_backward(dH, X, h0, *params)
+
+
+@pytest.mark.parametrize("fn", [bptt.gru_backward, gru_backward_stepwise, gru_backward_autograd],
+                         ids=lambda f: getattr(f, "__name__", "fn"))
+def test_correct_gru_backwards_pass(fn):
+    assert grade("gru_backward", fn, hidden=True).passed
+
+
+def test_correct_lstm_backward_passes():
+    assert grade("lstm_backward", bptt.lstm_backward, hidden=True).passed
+
+
+@pytest.mark.parametrize("ex_id", ["gru_backward", "lstm_backward"])
+def test_every_catalogued_bug_is_recognised(ex_id):
+    for m in EXERCISES[ex_id].mistakes:
+        report = grade(ex_id, m.fn)
+        assert not report.passed, m.name
+        assert report.diagnosis == m.hint, (m.name, str(report))
+
+
+def test_wrong_gradient_and_gate_block_are_named():
+    def only_db_hh_n_wrong(*args):
+        out = list(bptt.gru_backward(*args))
+        H = args[2].shape[1]
+        out[5] = out[5].copy()
+        out[5][2 * H:] *= 2
+        return tuple(out)
+    report = grade("gru_backward", only_db_hh_n_wrong)
+    assert not report.passed
+    assert all("`db_hh` has wrong values" in c.message and "gate block n" in c.message
+               for c in report.failed), report.feedback
+    assert "`dW_ih`" not in report.feedback
+
+
+def test_lstm_forget_block_named_on_one_step():
+    def wrong_f(*args):
+        out = list(bptt.lstm_backward(*args))
+        H = args[2].shape[1]
+        out[3] = out[3].copy()
+        out[3][H:2 * H] += 1.0
+        return tuple(out)
+    report = grade("lstm_backward", wrong_f)
+    assert "`dW_ih` has wrong values" in report.feedback and "gate block f" in report.feedback
+
+
+def test_benchmark_runs_on_a_tiny_size(capsys):
+    from course_utils import bench_bptt
+    assert bench_bptt.main(["--tiny"]) == 0
+    out = capsys.readouterr().out
+    assert "GRU" in out and "LSTM" in out and "NumPy / torch" in out
