@@ -17,8 +17,9 @@ $(STAMP): constraints.txt pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_orientation.ipynb
 
+# one thread per process: two test workers share the cores without oversubscription
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \
 	    --nbval-cell-timeout 120 tests notebooks solutions $(PYTEST_ARGS)
 

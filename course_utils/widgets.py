@@ -178,3 +178,28 @@ def lstm_gate_explorer():
 
     out = widgets.interactive_output(draw, sliders)
     return widgets.VBox([widgets.HBox(list(sliders.values())), out])
+
+
+def temperature_explorer(model, vocab, prompt: str = "And God said", n: int = 200):
+    """A temperature slider that resamples a continuation of ``prompt``.
+
+    model: a course_utils.charlm.CharLM; vocab: its CharVocab.
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    from .charlm import sample
+
+    slider = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=0.5, step=0.05,
+                                    description="temperature", continuous_update=False)
+    out = widgets.Output()
+
+    def show(change=None):
+        out.clear_output(wait=True)
+        with out:
+            text = sample(model, vocab, prompt, n=n, temperature=slider.value)
+            display(widgets.HTML(f"<pre style='white-space:pre-wrap'>{text}</pre>"))
+
+    slider.observe(show, names="value")
+    show()
+    return widgets.VBox([slider, out])

@@ -1,0 +1,81 @@
+"""A character-level language model with a GRU (unit 09)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .tasks import CharVocab
+
+__all__ = ["CharLM", "batches", "perplexity", "sample", "next_char_probs"]
+
+
+class CharLM(torch.nn.Module):
+    """One-hot characters -> GRU -> linear logits over the vocabulary.
+
+    The input is the one-hot vector itself (no embedding layer), so the GRU's
+    weights are exactly those of the course's ``gru_forward`` with I = V.
+    forward: ids (T, B) int64, h0 (1, B, H) or None -> (logits (T, B, V), h_n (1, B, H))
+    """
+
+    def __init__(self, vocab_size: int, hidden_size: int = 128):
+        super().__init__()
+        self.vocab_size = vocab_size
+        self.gru = torch.nn.GRU(vocab_size, hidden_size)
+        self.out = torch.nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, ids, h0=None):
+        x = torch.nn.functional.one_hot(ids, self.vocab_size).to(self.out.weight.dtype)
+        H, h_n = self.gru(x, h0)
+        return self.out(H), h_n
+
+
+def batches(data: np.ndarray, seq_len: int, batch: int, rng):
+    """One random batch of windows: (inputs (seq_len, B), targets (seq_len, B)) int64.
+
+    The target of each position is the next character.
+    """
+    starts = rng.integers(0, len(data) - seq_len - 1, size=batch)
+    idx = starts[None, :] + np.arange(seq_len)[:, None]
+    return torch.from_numpy(data[idx]), torch.from_numpy(data[idx + 1])
+
+
+@torch.no_grad()
+def perplexity(model: CharLM, data: np.ndarray, seq_len: int = 200) -> float:
+    """exp(mean cross-entropy per character) over ``data`` cut into windows."""
+    device = next(model.parameters()).device
+    n = (len(data) - 1) // seq_len
+    ids = torch.from_numpy(data[: n * seq_len].reshape(n, seq_len).T.copy()).to(device)
+    tgt = torch.from_numpy(data[1: n * seq_len + 1].reshape(n, seq_len).T.copy()).to(device)
+    logits, _ = model(ids)
+    ce = torch.nn.functional.cross_entropy(logits.reshape(-1, model.vocab_size), tgt.reshape(-1))
+    return float(torch.exp(ce))
+
+
+@torch.no_grad()
+def next_char_probs(model: CharLM, vocab: CharVocab, prompt: str, temperature: float = 1.0):
+    """Probabilities (V,) of the character after ``prompt`` at a temperature."""
+    device = next(model.parameters()).device
+    ids = torch.from_numpy(vocab.encode(prompt))[:, None].to(device)
+    logits, _ = model(ids)
+    return torch.softmax(logits[-1, 0].double() / temperature, dim=-1).cpu().numpy()
+
+
+@torch.no_grad()
+def sample(model: CharLM, vocab: CharVocab, prompt: str, n: int = 200,
+           temperature: float = 1.0, seed: int = 0) -> str:
+    """Continue ``prompt`` with ``n`` characters drawn at ``temperature``.
+
+    Temperature divides the logits: < 1 sharpens the distribution (safer, more
+    repetitive), > 1 flattens it (more varied, more mistakes).
+    """
+    device = next(model.parameters()).device
+    gen = torch.Generator().manual_seed(seed)
+    ids = torch.from_numpy(vocab.encode(prompt))[:, None].to(device)
+    logits, h = model(ids)
+    out = []
+    for _ in range(n):
+        p = torch.softmax(logits[-1, 0].double().cpu() / temperature, dim=-1)
+        k = int(torch.multinomial(p, 1, generator=gen))
+        out.append(k)
+        logits, h = model(torch.tensor([[k]], device=device), h)
+    return prompt + vocab.decode(out)
