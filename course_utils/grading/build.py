@@ -35,6 +35,11 @@ def _cast(arrays, dtype):
     return tuple(np.asarray(a, dtype=dtype) for a in arrays)
 
 
+#: the kind of each standard case, in words (hidden checks are named by it)
+KIND_WORDS = {"general": "values", "bias": "bias-only inputs", "x0": "zero inputs",
+              "h0": "zero states", "sat": "saturating inputs", "zero0": "zero initial states"}
+
+
 def cell_cases(oracle: Callable, gates: int, n_states: int, include_hidden: bool,
                seed: int) -> list:
     """The standard case set of a cell exercise.
@@ -91,7 +96,7 @@ def cell_cases(oracle: Callable, gates: int, n_states: int, include_hidden: bool
         tol = F64 if dtype == np.float64 else F32
         cases.append(Case(name=name, args=args, expected=expected, hint=hints[kind],
                           diag_args=_cast(args, np.float64), hidden=k >= 9,
-                          kind=kind if kind != "general" else "values", **tol))
+                          kind=KIND_WORDS[kind], **tol))
     return cases
 
 
@@ -138,7 +143,7 @@ def sequence_cases(oracle: Callable, gates: int, n_states: int, include_hidden: 
         tol = F64 if dtype == np.float64 else F32
         cases.append(Case(name=name, args=args, expected=expected, hint=hints[kind],
                           diag_args=_cast(args, np.float64), hidden=k >= 8,
-                          kind=kind if kind != "general" else "values", **tol))
+                          kind=KIND_WORDS[kind], **tol))
     return cases
 
 

@@ -574,7 +574,7 @@ def run_exercise(ex: Exercise, fn: Callable, include_hidden: bool = False) -> Re
         if not problem:
             report.checks.append(CheckResult(label, True, "", "", case.hidden))
             continue
-        if kind == "values" or (kind == "nan" and case.kind == "sat"):
+        if kind == "values" or (kind == "nan" and case.kind == "saturating inputs"):
             hint = case.hint
         elif kind == "nan":
             hint = ("NaN or inf appeared: look for an exp that overflows, a division by "

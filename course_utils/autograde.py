@@ -1,0 +1,355 @@
+"""Grade a folder of submitted lab notebooks: gradebook, feedback, isolation.
+
+    python -m course_utils.autograde SUBMISSIONS --out OUTDIR [--lab 02_gru]
+                                     [--workers N] [--timeout S] [--force] [--no-hidden]
+
+SUBMISSIONS holds either one folder per student with their lab notebooks
+(``alice/02_gru.ipynb``, named as in ``exercises/``), or, with ``--lab``,
+one notebook per student (``alice.ipynb``).
+
+Writes ``OUTDIR/gradebook.csv`` (one row per student, one column per exercise
+plus the total, written atomically), ``OUTDIR/feedback/<student>.txt`` and
+``.html`` (what failed and the hints; hidden checks say only their kind), and
+``OUTDIR/results/<student>.json`` (used to skip unchanged submissions on a
+rerun; ``--force`` regrades). Submission files are only read.
+
+What runs where: the grader and the torch oracle run in worker processes;
+each submission's code runs in its own child process (``course_utils.sandbox``)
+with memory, CPU-time and process limits, started afresh after a time-out or
+a crash. From the submission only the graded solution cells (by their
+nbgrader ``grade_id``) run, after the imports and function definitions of the
+lab's other cells (the instructor's copy in ``solutions/``, then the
+submission's own). Only arrays come back. This is process isolation, not a
+security sandbox.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import hashlib
+import html
+import io
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+__all__ = ["lab_exercises", "setup_code", "grade_notebook", "grade_folder", "main"]
+
+_REPO = Path(__file__).resolve().parent.parent
+SOLUTIONS = _REPO / "solutions"
+VERSION = "1"
+_SKIP_MODULES = ("course_utils", "torch")
+
+
+# ------------------------------------------------------------------ notebooks
+
+def _read_notebook(path: Path) -> dict:
+    """The notebook's JSON; raises ValueError with a reason a person can read."""
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("the file is not text (UTF-8)") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the file is not valid notebook JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ValueError("the file has no list of cells")
+    return nb
+
+
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def _nbgrader(cell) -> dict:
+    meta = cell.get("metadata") or {}
+    nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return nbg if isinstance(nbg, dict) else {}
+
+
+def lab_exercises(lab: str) -> list:
+    """Exercise ids graded in lab ``lab`` (e.g. "02_gru"), in notebook order."""
+    from .grading import EXERCISES
+    nb = _read_notebook(SOLUTIONS / f"{lab}.ipynb")
+    ids = []
+    for cell in nb["cells"]:
+        gid = _nbgrader(cell).get("grade_id")
+        if _nbgrader(cell).get("solution") and gid in EXERCISES and gid not in ids:
+            ids.append(gid)
+    return ids
+
+
+def _defs_and_imports(source: str) -> str:
+    """Only the top-level imports and function definitions of a code cell."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    keep = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names]
+            if any(n.split(".")[0] in _SKIP_MODULES for n in names):
+                continue
+            keep.append(node)
+        elif isinstance(node, ast.FunctionDef):
+            keep.append(node)
+    return "\n\n".join(ast.unparse(n) for n in keep)
+
+
+def setup_code(nb: dict) -> str:
+    """Imports and helper functions from the non-graded code cells of ``nb``."""
+    parts = []
+    for cell in nb["cells"]:
+        if cell.get("cell_type") == "code" and not _nbgrader(cell):
+            code = _defs_and_imports(_source(cell))
+            if code:
+                parts.append(code)
+    return "\n\n".join(parts)
+
+
+def _solution_cells(nb: dict, ids) -> dict:
+    """{exercise id: source of its solution cell}; a duplicated cell: the last one."""
+    found = {}
+    for cell in nb["cells"]:
+        nbg = _nbgrader(cell)
+        if cell.get("cell_type") == "code" and nbg.get("solution") and nbg.get("grade_id") in ids:
+            found[nbg["grade_id"]] = _source(cell)
+    return found
+
+
+# ------------------------------------------------------------------ grading
+
+def _zero(ex_id: str, reason: str) -> dict:
+    return {"exercise": ex_id, "passed": False, "score": 0.0, "diagnosis": "",
+            "checks": [{"name": "submission", "passed": False, "message": reason,
+                        "hint": "", "hidden": False}]}
+
+
+def grade_notebook(path: Path, lab: str, timeout: float = 10.0, hidden: bool = True,
+                   memory_mb: int = 3072) -> dict:
+    """{exercise id: report dict} for one submitted notebook; never raises."""
+    from .grading import EXERCISES, grade
+    from .sandbox import Sandbox, SandboxError
+
+    ids = lab_exercises(lab)
+    try:
+        nb = _read_notebook(path)
+    except (OSError, ValueError) as exc:
+        return {i: _zero(i, f"could not read {Path(path).name}: {exc}") for i in ids}
+    cells = _solution_cells(nb, ids)
+    prelude = setup_code(_read_notebook(SOLUTIONS / f"{lab}.ipynb")) + "\n\n" + setup_code(nb)
+    results = {}
+    box = None
+    try:
+        for ex_id in ids:
+            if ex_id not in cells:
+                results[ex_id] = _zero(ex_id, f"the cell defining {ex_id} is missing from the "
+                                       "notebook (deleted, or its metadata changed).")
+                continue
+            if box is None or not box.alive:
+                if box is not None:
+                    box.kill()
+                box = Sandbox(memory_mb=memory_mb)
+                error = ""
+                try:
+                    error = box.execute(prelude, "<lab set-up>", timeout=60)
+                    for other in ids:                 # every graded cell, in order
+                        if other in cells:
+                            box.execute(cells[other], f"<cell {other}>", timeout=timeout)
+                except (SandboxError, TimeoutError) as exc:
+                    error = str(exc) or "the code of the notebook ran past the time limit"
+                if error and not box.alive:
+                    results[ex_id] = _zero(ex_id, f"running the notebook's code failed: {error}")
+                    box = None
+                    continue
+            try:
+                defined = box.has_function(ex_id)
+            except (SandboxError, TimeoutError) as exc:
+                results[ex_id] = _zero(ex_id, f"the learner process failed: {exc}")
+                continue
+            if not defined:
+                results[ex_id] = _zero(ex_id, f"running the cell did not define a function "
+                                       f"called {ex_id}.")
+                continue
+            EXERCISES[ex_id].time_limit = timeout
+            report = grade(ex_id, box.function(ex_id, timeout=timeout + 5), hidden=hidden)
+            results[ex_id] = report.to_dict()
+    except Exception as exc:  # noqa: BLE001 - one submission must never stop the batch
+        for ex_id in ids:
+            results.setdefault(ex_id, _zero(ex_id, f"grading failed: {type(exc).__name__}: {exc}"))
+    finally:
+        if box is not None:
+            box.kill()
+    return results
+
+
+# ------------------------------------------------------------------ a folder
+
+def discover(folder: Path, lab: str | None = None) -> dict:
+    """{student: {lab: path}} for a submissions folder (see the module doc)."""
+    labs = {p.stem for p in SOLUTIONS.glob("*.ipynb")}
+    found: dict = {}
+    for entry in sorted(Path(folder).iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            for nb in sorted(entry.glob("*.ipynb")):
+                if nb.stem in labs and (lab is None or nb.stem == lab):
+                    found.setdefault(entry.name, {})[nb.stem] = nb
+        elif entry.suffix == ".ipynb" and lab is not None:
+            found.setdefault(entry.stem, {})[lab] = entry
+    return found
+
+
+def _digest(paths: dict) -> str:
+    h = hashlib.sha256(VERSION.encode())
+    for lab in sorted(paths):
+        h.update(lab.encode())
+        try:
+            h.update(Path(paths[lab]).read_bytes())
+        except OSError:
+            h.update(b"<unreadable>")
+    return h.hexdigest()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def _grade_student(task):
+    student, paths, timeout, hidden = task
+    labs = {lab: grade_notebook(Path(p), lab, timeout, hidden) for lab, p in sorted(paths.items())}
+    return student, labs
+
+
+def _feedback_text(student: str, labs: dict) -> str:
+    out = [f"Feedback for {student}", ""]
+    for lab, reports in labs.items():
+        out.append(f"== {lab} ==")
+        for ex_id, r in reports.items():
+            n = len(r["checks"])
+            k = sum(c["passed"] for c in r["checks"])
+            out.append(f"{ex_id}: {k} of {n} checks passed (score {r['score']:.2f})")
+            if r["diagnosis"]:
+                out.append(f"  Most likely: {r['diagnosis']}")
+            for c in r["checks"]:
+                if not c["passed"] and not c["message"].startswith("not run:"):
+                    hint = f" Hint: {c['hint']}" if c["hint"] and c["hint"] != r["diagnosis"] else ""
+                    out.append(f"  - {c['name']}: {c['message']}{hint}")
+        out.append("")
+    return "\n".join(out)
+
+
+def _feedback_html(student: str, labs: dict) -> str:
+    parts = [f"<!doctype html><meta charset='utf-8'><title>Feedback: {html.escape(student)}</title>",
+             "<body style='font-family:sans-serif;max-width:60em'>",
+             f"<h1>Feedback for {html.escape(student)}</h1>"]
+    for lab, reports in labs.items():
+        parts.append(f"<h2>{html.escape(lab)}</h2>")
+        for ex_id, r in reports.items():
+            ok = r["passed"]
+            colour = "#1a7f37" if ok else "#b42318"
+            parts.append(f"<h3 style='color:{colour}'>{html.escape(ex_id)}: score {r['score']:.2f}</h3>")
+            if r["diagnosis"]:
+                parts.append(f"<p><b>Most likely:</b> {html.escape(r['diagnosis'])}</p>")
+            items = [c for c in r["checks"] if not c["passed"] and not c["message"].startswith("not run:")]
+            if items:
+                parts.append("<ul>")
+                for c in items:
+                    hint = c["hint"] if c["hint"] != r["diagnosis"] else ""
+                    parts.append(f"<li><b>{html.escape(c['name'])}</b>: {html.escape(c['message'])}"
+                                 + (f"<br><i>Hint:</i> {html.escape(hint)}" if hint else "") + "</li>")
+                parts.append("</ul>")
+    parts.append("</body>")
+    return "\n".join(parts)
+
+
+def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: int | None = None,
+                 timeout: float = 10.0, hidden: bool = True, force: bool = False,
+                 progress: bool = True) -> dict:
+    """Grade every submission; write the gradebook and feedback. Returns
+    {student: {exercise id: score}}."""
+    out = Path(out)
+    students = discover(Path(submissions), lab)
+    todo, done = [], {}
+    for student, paths in students.items():
+        digest = _digest(paths)
+        result_file = out / "results" / f"{student}.json"
+        if not force and result_file.exists():
+            try:
+                saved = json.loads(result_file.read_text(encoding="utf-8"))
+                if saved.get("digest") == digest:
+                    done[student] = saved["labs"]
+                    continue
+            except (OSError, ValueError, KeyError):
+                pass
+        todo.append((student, {k: str(v) for k, v in paths.items()}, timeout, hidden))
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    start = time.monotonic()
+    if todo:
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Pool(workers, maxtasksperchild=25) as pool:
+            for k, (student, labs) in enumerate(pool.imap_unordered(_grade_student, todo), 1):
+                done[student] = labs
+                record = {"digest": _digest(students[student]), "labs": labs}
+                _write_atomic(out / "results" / f"{student}.json", json.dumps(record, indent=1))
+                _write_atomic(out / "feedback" / f"{student}.txt", _feedback_text(student, labs))
+                _write_atomic(out / "feedback" / f"{student}.html", _feedback_html(student, labs))
+                if progress:
+                    print(f"[{k}/{len(todo)}] graded {student} "
+                          f"({time.monotonic() - start:.0f} s)", file=sys.stderr)
+    # the gradebook: one row per student, one column per exercise, plus the total
+    columns = []
+    for labs in done.values():
+        for reports in labs.values():
+            for ex_id in reports:
+                if ex_id not in columns:
+                    columns.append(ex_id)
+    table = {}
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["student", *columns, "total"])
+    for student in sorted(done):
+        scores = {ex: r["score"] for reports in done[student].values() for ex, r in reports.items()}
+        table[student] = scores
+        row = [round(scores.get(c, 0.0), 3) for c in columns]
+        writer.writerow([student, *row, round(sum(row), 3)])
+    _write_atomic(out / "gradebook.csv", buf.getvalue())
+    return table
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Grade a folder of submitted lab notebooks.")
+    ap.add_argument("submissions", type=Path)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--lab", help="the lab of flat submissions (e.g. 02_gru)")
+    ap.add_argument("--workers", type=int, default=None, help="default: one per core")
+    ap.add_argument("--timeout", type=float, default=10.0, help="seconds per call of a function")
+    ap.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    ap.add_argument("--no-hidden", action="store_true", help="public checks only")
+    args = ap.parse_args(argv)
+    if not args.submissions.is_dir():
+        print(f"error: {args.submissions} is not a folder", file=sys.stderr)
+        return 2
+    if args.lab and not (SOLUTIONS / f"{args.lab}.ipynb").exists():
+        print(f"error: no lab called {args.lab} in {SOLUTIONS}", file=sys.stderr)
+        return 2
+    table = grade_folder(args.submissions, args.out, args.lab, args.workers, args.timeout,
+                         not args.no_hidden, args.force)
+    print(f"{len(table)} students graded; gradebook: {args.out / 'gradebook.csv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Batch grading of submitted labs: correct, partial, hostile and broken
+submissions graded in one run; the gradebook values; inputs never modified."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from course_utils import autograde
+
+REPO = Path(__file__).resolve().parent.parent
+LAB = REPO / "solutions" / "02_gru.ipynb"
+
+
+def _lab():
+    return json.loads(LAB.read_text(encoding="utf-8"))
+
+
+def _cell(nb, grade_id):
+    return next(c for c in nb["cells"]
+                if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def _edit(nb, grade_id, old, new):
+    cell = _cell(nb, grade_id)
+    src = "".join(cell["source"])
+    assert old in src, (grade_id, old)
+    cell["source"] = src.replace(old, new)
+    return nb
+
+
+def _prepend(nb, grade_id, code):
+    cell = _cell(nb, grade_id)
+    cell["source"] = code + "\n" + "".join(cell["source"])
+    return nb
+
+
+BODY = "h_next = (1 - z) * n + z * h_prev"
+
+SUBMISSIONS = {
+    # student: (notebook or raw text, expected gru_cell score, expected gru_forward score)
+    "alice_correct": (lambda: _lab(), 1.0, 1.0),
+    "bob_stub": (lambda: json.loads((REPO / "exercises" / "02_gru.ipynb").read_text()), 0.0, 0.0),
+    "carol_convention": (lambda: _edit(_lab(), "gru_cell", BODY,
+                                       "h_next = z * n + (1 - z) * h_prev"), 0.0, 0.0),
+    "eve_monkeypatch": (lambda: _prepend(_lab(), "gru_cell",
+                                         "import course_utils.grading as g\n"
+                                         "g.grade = lambda *a, **k: None\nprint('passed')\n"),
+                        1.0, 1.0),
+    "frank_exit": (lambda: _edit(_lab(), "gru_cell", BODY, "import os; os._exit(0)"), 0.0, 0.0),
+    "grace_fork": (lambda: _edit(_lab(), "gru_forward", "h = h0\n", "h = h0\n    import os; os.fork()\n"),
+                   1.0, 0.0),
+    "heidi_memory": (lambda: _edit(_lab(), "gru_cell", BODY,
+                                   "big = np.ones((10**6, 10**6)); " + BODY), 0.0, 0.0),
+    "ivan_loop": (lambda: _edit(_lab(), "gru_cell", BODY, "while True: pass"), 0.0, 0.0),
+    "judy_json": ('{"cells": [ {"cell_type": "code", ', 0.0, 0.0),
+    "ken_deleted": (lambda: {**_lab(), "cells": [c for c in _lab()["cells"] if c.get(
+        "metadata", {}).get("nbgrader", {}).get("grade_id") != "gru_forward"]}, 1.0, 0.0),
+    "leo_duplicated": (lambda: _dup(), 1.0, 1.0),
+}
+
+
+def _dup():
+    nb = _lab()
+    k = nb["cells"].index(_cell(nb, "gru_cell"))
+    wrong = json.loads(json.dumps(nb["cells"][k]))
+    wrong["source"] = "".join(wrong["source"]).replace(BODY, "h_next = n")
+    nb["cells"].insert(k, wrong)          # a wrong copy first, the right one last
+    return nb
+
+
+def _digest(folder):
+    return {p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("grading")
+    subs = root / "submissions"
+    for student, (make, _, _) in SUBMISSIONS.items():
+        folder = subs / student
+        folder.mkdir(parents=True)
+        content = make if isinstance(make, str) else json.dumps(make())
+        (folder / "02_gru.ipynb").write_text(content, encoding="utf-8")
+    before = _digest(subs)
+    out = root / "out"
+    table = autograde.grade_folder(subs, out, workers=2, timeout=2.0, progress=False)
+    return subs, out, table, before
+
+
+def test_every_submission_gets_the_score_its_functions_earn(graded):
+    _, out, table, _ = graded
+    for student, (_, cell_score, forward_score) in SUBMISSIONS.items():
+        assert table[student]["gru_cell"] == cell_score, (student, table[student])
+        assert table[student]["gru_forward"] == forward_score, (student, table[student])
+
+
+def test_gradebook_csv(graded):
+    _, out, _, _ = graded
+    rows = list(csv.DictReader((out / "gradebook.csv").open()))
+    assert [r["student"] for r in rows] == sorted(SUBMISSIONS)
+    for r in rows:
+        _, a, b = SUBMISSIONS[r["student"]]
+        assert float(r["gru_cell"]) == a and float(r["gru_forward"]) == b
+        assert float(r["total"]) == a + b
+
+
+def test_inputs_are_never_modified(graded):
+    subs, _, _, before = graded
+    assert _digest(subs) == before
+
+
+def test_feedback_says_why_without_the_solution(graded):
+    _, out, _, _ = graded
+    text = {s: (out / "feedback" / f"{s}.txt").read_text() for s in SUBMISSIONS}
+    assert "other way round" in text["carol_convention"]
+    assert "not valid notebook JSON" in text["judy_json"]
+    assert "missing" in text["ken_deleted"]
+    assert "did not return within 2 s" in text["ivan_loop"]
+    assert "ended" in text["frank_exit"]
+    assert "not allowed" in text["grace_fork"]
+    assert "MemoryError" in text["heidi_memory"]
+    assert "NotImplementedError" in text["bob_stub"]
+    html = (out / "feedback" / "carol_convention.html").read_text()
+    assert "<h3" in html and "Most likely" in html
+    solution_line = "(1 - z) * n + z * h_prev"
+    assert all(solution_line not in t for t in text.values())
+    # hidden checks say only their kind, never their shapes
+    assert "hidden check" in text["carol_convention"] and "H=9" not in text["carol_convention"]
+
+
+def test_rerun_skips_unchanged_and_force_regrades(graded, capsys):
+    subs, out, table, _ = graded
+    stamp = (out / "results" / "alice_correct.json").stat().st_mtime_ns
+    again = autograde.grade_folder(subs, out, workers=1, timeout=2.0, progress=True)
+    assert again == table
+    assert "graded" not in capsys.readouterr().err             # nothing regraded
+    assert (out / "results" / "alice_correct.json").stat().st_mtime_ns == stamp
+
+
+def test_flat_layout_with_lab_and_cli_errors(tmp_path, capsys):
+    subs = tmp_path / "flat"
+    subs.mkdir()
+    shutil.copy(LAB, subs / "zoe.ipynb")
+    assert autograde.main([str(subs), "--out", str(tmp_path / "o"), "--lab", "02_gru",
+                           "--workers", "1", "--no-hidden"]) == 0
+    rows = list(csv.DictReader((tmp_path / "o" / "gradebook.csv").open()))
+    assert rows[0]["student"] == "zoe" and float(rows[0]["total"]) == 2.0
+    assert autograde.main([str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    assert autograde.main([str(subs), "--out", str(tmp_path / "o"), "--lab", "99_x"]) == 2
+
+
+def test_protocol_carries_numbers_only():
+    import numpy as np
+    from course_utils.sandbox import pack, unpack
+    frame = pack({"op": "x"}, [np.arange(3.0), np.ones((2, 2), np.float32)])
+    n_head = int.from_bytes(frame[:8], "big")
+    header, arrays = unpack(frame[16:16 + n_head], frame[16 + n_head:])
+    assert header["op"] == "x" and arrays[1].dtype == np.float32
+    with pytest.raises(TypeError):
+        pack({}, [np.array([object()])])
+    with pytest.raises(ValueError):
+        unpack(json.dumps({"arrays": [["|O", [1]]]}).encode(), b"12345678")
+
+
+def test_benchmark_script_runs_small(capsys):
+    from course_utils import autograde_bench
+    assert autograde_bench.main(["-n", "2", "--workers", "1"]) == 0
+    assert "2 submissions of lab 02 graded" in capsys.readouterr().out
