@@ -475,15 +475,31 @@ def _close(a, b, spec, tol=1e-6) -> bool:
 
 
 def _copy_args(args):
-    return tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args)
+    """Copies of the arguments; arrays inside lists and tuples are copied too."""
+    def copy(a):
+        if isinstance(a, np.ndarray):
+            return np.array(a, copy=True)
+        if isinstance(a, (list, tuple)):
+            return type(a)(copy(v) for v in a)
+        return a
+    return tuple(copy(a) for a in args)
+
+
+def _leaves(value, name):
+    """[(name, array)] for every array in a (nested) argument."""
+    if isinstance(value, np.ndarray):
+        return [(name, value)]
+    if isinstance(value, (list, tuple)):
+        return [leaf for k, v in enumerate(value) for leaf in _leaves(v, f"{name}[{k}]")]
+    return []
 
 
 def _changed_inputs(before, after, names) -> list:
     changed = []
     for b, a, n in zip(before, after, names):
-        if isinstance(b, np.ndarray) and isinstance(a, np.ndarray):
-            if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
-                changed.append(n)
+        for (name, x), (_, y) in zip(_leaves(b, n), _leaves(a, n)):
+            if x.shape != y.shape or not np.array_equal(x, y, equal_nan=True):
+                changed.append(name)
     return changed
 
 
