@@ -6,6 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+# JupyterLab opens on the orientation notebook (root needs --allow-root)
+LAB_ARGS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_orientation.ipynb
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test exercises bench clean
 
@@ -15,7 +18,7 @@ $(STAMP): constraints.txt pyproject.toml
 	touch $@
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_orientation.ipynb
+	$(BIN)/jupyter lab $(LAB_ARGS) $(ALLOW_ROOT)
 
 # one thread per process: two test workers share the cores without oversubscription
 test: $(STAMP)
