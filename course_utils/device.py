@@ -22,4 +22,4 @@ def describe_device(device: torch.device | None = None) -> str:
     if torch.cuda.is_available():
         return "A GPU is present but this run uses the CPU (prefer_gpu=False)."
     return (f"No CUDA GPU found: everything runs on the CPU "
-            f"({torch.get_num_threads()} torch threads). GPU cells say so and skip.")
+            f"(torch uses {torch.get_num_threads()} thread(s)). GPU cells say so and skip.")
