@@ -126,6 +126,8 @@ def _mistakes():
     combos = []
     for m in base[1:]:
         kw = dict(m.fn.keywords)
+        if "returns" in kw:
+            continue      # returning n or z: the convention makes no difference
         combos.append(Mistake(f"other convention + {m.name}",
                               partial(v, convention="other", **kw),
                               _OTHER + " Also: " + m.hint))
