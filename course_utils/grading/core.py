@@ -358,12 +358,19 @@ def _pick(value, path):
     return value
 
 
+def _same_shaped_arrays(items) -> bool:
+    """True for a non-empty tuple of arrays of one shape (e.g. the states of every
+    time step): it is read as those arrays stacked, like a list."""
+    shapes = {np.shape(v) for v in items if hasattr(v, "shape")}
+    return len(items) > 0 and len(shapes) == 1 and all(hasattr(v, "shape") for v in items)
+
+
 def _structure_problem(value, spec) -> str:
     """'' when ``value`` has the structure of ``spec``, else what is wrong."""
     if isinstance(spec, str):
         if value is None:
             return f"returned None where the array `{spec}` was expected (is a `return` missing?)"
-        if isinstance(value, tuple):
+        if isinstance(value, tuple) and not _same_shaped_arrays(value):
             return (f"returned a tuple of {len(value)} items where one array `{spec}` was "
                     f"expected")
         return ""
@@ -427,10 +434,14 @@ def _compare(value, expected, spec, rtol, atol, explain=None) -> tuple[str, str,
     """
     worst, wrong = 0.0, []
     for path, name in _flatten_spec(spec):
-        got, problem = _as_float_array(_pick(value, path))
+        raw = _pick(value, path)
+        got, problem = _as_float_array(raw)
         want = np.asarray(_pick(expected, path))
         if problem:
             return f"`{name}` {problem}.", "dtype", np.inf
+        if got.shape != want.shape and isinstance(raw, tuple):
+            return (f"returned a tuple of {len(raw)} arrays where one array `{name}` of shape "
+                    f"{tuple(want.shape)} was expected.", "shape", np.inf)
         if got.shape != want.shape:
             msg = f"`{name}` has shape {tuple(got.shape)}, expected {tuple(want.shape)}."
             hint = _shape_hint(tuple(got.shape), tuple(want.shape), name)
