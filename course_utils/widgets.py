@@ -28,32 +28,55 @@ def gru_gate_demo_state(H: int = 8, seed: int = 0):
     return h_prev, a_in, a_hn
 
 
-def plot_gru_gate(z: float = 0.5, r: float = 1.0, H: int = 8, seed: int = 0, ax=None):
-    """Draw h_prev, the candidate n and the new state h' for gate values r and z.
+def plot_gru_gate(z: float = 0.5, r: float = 1.0, H: int = 8, seed: int = 0, axes=None):
+    """Draw what the two gates of a GRU do, for gate values r and z set by hand.
 
-    The gates are set by hand (the same value for every unit) to show what
-    each one does: n = tanh(a_in + r * a_hn), h' = (1 - z) * n + z * h_prev.
+    Top panel (reset gate): the candidate n = tanh(a_in + r * a_hn) of every
+    unit, on the range it sweeps as r goes from 0 (input only) to 1 (input and
+    full recurrent term). Bottom panel (update gate): the new state
+    h' = (1 - z) * n + z * h_prev on the segment from n (z = 0) to h_prev
+    (z = 1). The gates are the same for every unit here; in a GRU they are
+    computed per unit from x and h. The fixed toy state comes from
+    :func:`gru_gate_demo_state`.
+
+    z, r: gate values in [0, 1]. H: number of units drawn. axes: two
+    matplotlib axes (top, bottom), or None for a new figure.
     Returns (fig, (h_prev, n, h_next)), each array of shape (H,).
     """
     h_prev, a_in, a_hn = gru_gate_demo_state(H, seed)
     n = np.tanh(a_in + r * a_hn)
+    n_r0, n_r1 = np.tanh(a_in), np.tanh(a_in + a_hn)
     h_next = (1.0 - z) * n + z * h_prev
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 3.2))
-    else:
-        fig = ax.figure
+    if axes is None:
+        fig, axes = plt.subplots(2, 1, figsize=(8.5, 5.2), sharex=True)
+    ax_r, ax_z = axes
+    fig = ax_r.figure
     units = np.arange(H)
-    w = 0.27
-    ax.bar(units - w, h_prev, w, label="h_prev (previous state)", color="#8da0cb")
-    ax.bar(units, n, w, label=f"n (candidate, r = {r:.2f})", color="#fc8d62")
-    ax.bar(units + w, h_next, w, label=f"h' (new state, z = {z:.2f})", color="#66c2a5")
-    ax.axhline(0, color="black", lw=0.8)
-    ax.set_ylim(-1.05, 1.05)
-    ax.set_xticks(units)
-    ax.set_xlabel("hidden unit")
-    ax.set_ylabel("value")
-    ax.set_title("h' = (1 - z) n + z h_prev:  z = 1 keeps h_prev, z = 0 takes n")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    c_h, c_n, c_new = "#4c72b0", "#dd8452", "#2ca02c"
+
+    ax_r.vlines(units, np.minimum(n_r0, n_r1), np.maximum(n_r0, n_r1), color=c_n,
+                alpha=0.3, lw=8, label="n for r from 0 to 1")
+    ax_r.plot(units, n_r0, "o", mfc="white", mec=c_n, ms=7, label="n if r = 0 (input only)")
+    ax_r.plot(units, n, "s", color=c_n, ms=8, label=f"n, r = {r:.2f}")
+    ax_r.set_title("reset gate: n = tanh(a_in + r a_hn)   "
+                   "(r scales the previous state's part of the candidate)", fontsize=10)
+
+    ax_z.vlines(units, np.minimum(n, h_prev), np.maximum(n, h_prev), color="grey", lw=2,
+                alpha=0.6)
+    ax_z.plot(units, h_prev, "o", color=c_h, ms=8, label="h_prev (z = 1)")
+    ax_z.plot(units, n, "s", color=c_n, ms=8, label="n (z = 0)")
+    ax_z.plot(units, h_next, "D", color=c_new, ms=8, label=f"h', z = {z:.2f}")
+    ax_z.set_title("update gate: h' = (1 - z) n + z h_prev   "
+                   "(h' slides from n to h_prev as z goes 0 -> 1)", fontsize=10)
+
+    for ax in axes:
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_ylim(-1.08, 1.08)
+        ax.set_ylabel("value")
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    ax_z.set_xticks(units)
+    ax_z.set_xlabel("hidden unit")
     fig.tight_layout()
     return fig, (h_prev, n, h_next)
 
@@ -66,9 +89,11 @@ def gru_gate_explorer(H: int = 8, seed: int = 0):
     import ipywidgets as widgets
 
     z = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05,
-                            description="z (update)", continuous_update=True)
+                            description="z (update)", continuous_update=True,
+                            style={"description_width": "initial"})
     r = widgets.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.05,
-                            description="r (reset)", continuous_update=True)
+                            description="r (reset)", continuous_update=True,
+                            style={"description_width": "initial"})
 
     def draw(z, r):
         fig, _ = plot_gru_gate(z, r, H, seed)

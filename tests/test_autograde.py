@@ -61,6 +61,9 @@ SUBMISSIONS = {
     "ken_deleted": (lambda: {**_lab(), "cells": [c for c in _lab()["cells"] if c.get(
         "metadata", {}).get("nbgrader", {}).get("grade_id") != "gru_forward"]}, 1.0, 0.0),
     "leo_duplicated": (lambda: _dup(), 1.0, 1.0),
+    # a graded cell whose top level is slower than one call's time limit (a heavy import)
+    "mia_slow_import": (lambda: _prepend(_lab(), "gru_cell", "import time; time.sleep(3)\n"),
+                        1.0, 1.0),
 }
 
 
