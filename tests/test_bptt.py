@@ -127,6 +127,33 @@ def test_lstm_forget_block_named_on_one_step():
     assert "`dW_ih` has wrong values" in report.feedback and "gate block f" in report.feedback
 
 
+@pytest.mark.parametrize("exercise, backward, a, b", [
+    ("lstm_backward", bptt.lstm_backward, 1, 2),      # dh0 and dc0
+    ("gru_backward", bptt.gru_backward, 4, 5),        # db_ih and db_hh
+])
+def test_two_gradients_in_each_other_place_are_named(exercise, backward, a, b):
+    def swapped(*args):
+        out = list(backward(*args))
+        out[a], out[b] = out[b], out[a]
+        return tuple(out)
+    report = grade(exercise, swapped)
+    assert not report.passed and "in each other's place" in report.diagnosis
+    names = ["dX", "dh0", "dc0", "dW_ih", "dW_hh", "db_ih", "db_hh"]
+    if exercise == "gru_backward":
+        names.remove("dc0")
+    assert f"`{names[a]}` and `{names[b]}`" in report.diagnosis
+
+
+def test_a_transposed_weight_gradient_is_not_called_a_batch_problem():
+    def transposed(*args):
+        out = list(bptt.gru_backward(*args))
+        out[2] = out[2].T
+        return tuple(out)
+    report = grade("gru_backward", transposed)
+    assert "shape of its parameter" in report.feedback
+    assert "batch is the first axis" not in report.feedback
+
+
 def test_benchmark_runs_on_a_tiny_size(capsys):
     from course_utils import bench_bptt
     assert bench_bptt.main(["--tiny"]) == 0

@@ -227,6 +227,31 @@ def test_exception_is_reported_with_its_line():
     assert "transpose" in report.feedback  # the shape hint
 
 
+HIDDEN_SIZE_FIXED_IN_THE_NOTEBOOK = 4
+
+
+def test_a_size_fixed_in_the_code_is_named_as_the_likely_bug():
+    def fixed_size(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+        H = HIDDEN_SIZE_FIXED_IN_THE_NOTEBOOK          # not h_prev.shape[1]
+        a_i, a_h = x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh
+        r = ref.sigmoid(a_i[:, :H] + a_h[:, :H])
+        z = ref.sigmoid(a_i[:, H:2 * H] + a_h[:, H:2 * H])
+        n = np.tanh(a_i[:, 2 * H:] + r * a_h[:, 2 * H:])
+        return (1 - z) * n + z * h_prev
+    report = grade("gru_cell", fixed_size)
+    assert 0 < report.score < 1                        # right wherever H == 4
+    assert "h_prev.shape[1]" in report.diagnosis
+    assert "transpose" not in report.feedback          # not a matrix-product problem
+
+
+def test_a_squeezed_batch_of_one_is_not_called_a_fixed_size():
+    def squeezed(*args):
+        return ref.gru_cell(*args).squeeze()
+    report = grade("gru_cell", squeezed)
+    assert 0 < report.score < 1 and "lost its first axis" in report.feedback
+    assert "h_prev.shape[1]" not in report.feedback
+
+
 def test_not_implemented_says_so_once():
     def stub(*args):
         raise NotImplementedError()

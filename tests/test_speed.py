@@ -1,7 +1,6 @@
 """Unit 07: the fast reference, the timing helper, the benchmark script and the grader."""
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -33,8 +32,9 @@ def test_fast_forward_passes_its_grader():
 
 
 def test_a_slow_function_fails_only_the_speed_check():
-    def slow(*args):
-        time.sleep(0.02)
+    def slow(*args):          # the loop, three times: 3x its time on any machine
+        for _ in range(2):
+            gru_forward(*args)
         return gru_forward(*args)
     report = grade("gru_forward_fast", slow)
     assert not report.passed

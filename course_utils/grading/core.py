@@ -413,6 +413,9 @@ def _shape_hint(got, want, name) -> str:
         if len(got) == 3:
             return (f"`{name}` looks like its axes are in another order: sequences are "
                     f"time first (T, B, H).")
+        if name.startswith(("dW", "W")):
+            return (f"`{name}` looks transposed: a gradient has the shape of its parameter "
+                    f"(W_ih is (gates * H, I), W_hh is (gates * H, H)).")
         return f"`{name}` looks transposed: the batch is the first axis (B, H)."
     if len(got) == len(want) - 1 and tuple(got) == tuple(want[1:]):
         return f"`{name}` lost its first axis: keep every time step (or the batch axis)."
@@ -445,7 +448,8 @@ def _compare(value, expected, spec, rtol, atol, explain=None) -> tuple[str, str,
         if got.shape != want.shape:
             msg = f"`{name}` has shape {tuple(got.shape)}, expected {tuple(want.shape)}."
             hint = _shape_hint(tuple(got.shape), tuple(want.shape), name)
-            return msg + (" " + hint if hint else ""), "shape", np.inf
+            # "size": the same axes with other sizes, which no shape hint explains
+            return msg + (" " + hint if hint else ""), "shape" if hint else "size", np.inf
         bad = ~np.isfinite(got) & np.isfinite(want)
         if bad.any():
             what = "NaN" if np.isnan(got[bad]).any() else "inf"
@@ -485,6 +489,24 @@ def _close(a, b, spec, tol=1e-6) -> bool:
         return False
 
 
+def _swapped_pair(value, expected, spec, rtol, atol) -> tuple[str, str] | None:
+    """Names (a, b) of two returned arrays that are right but in each other's place."""
+    def ok(x, y):
+        return x.shape == y.shape and np.allclose(x, y, rtol=rtol, atol=atol)
+    try:
+        leaves = [(name, np.asarray(_pick(value, path), dtype=np.float64),
+                   np.asarray(_pick(expected, path), dtype=np.float64))
+                  for path, name in _flatten_spec(spec)]
+    except Exception:  # noqa: BLE001 - no structure to compare: no swap to name
+        return None
+    wrong = [leaf for leaf in leaves if not ok(leaf[1], leaf[2])]
+    for k, (name_a, got_a, want_a) in enumerate(wrong):
+        for name_b, got_b, want_b in wrong[k + 1:]:
+            if ok(got_a, want_b) and ok(got_b, want_a):
+                return name_a, name_b
+    return None
+
+
 def _copy_args(args):
     """Copies of the arguments; arrays inside lists and tuples are copied too."""
     def copy(a):
@@ -518,6 +540,12 @@ def _changed_inputs(before, after, names) -> list:
 # Running an exercise
 # --------------------------------------------------------------------------
 
+_FIXED_SIZE = ("Your function works for some sizes and fails for others: read every size "
+               "from the shapes of the arguments (e.g. H = h_prev.shape[1]) instead of a "
+               "global variable or a fixed number.")
+_SHAPE_WORDS = ("matmul", "shapes", "not aligned", "broadcast", "mismatch", "reshape",
+                "out of bounds", "dimension")
+
 _NOT_WRITTEN = ("your function still raises NotImplementedError: replace the "
                 "`raise NotImplementedError()` line with your code.")
 
@@ -526,7 +554,11 @@ def _exception_hint(error: str) -> str:
     low = error.lower()
     if "notimplementederror" in low:
         return ""
-    if any(s in low for s in ("matmul", "shapes", "not aligned", "broadcast", "mismatch")):
+    if "broadcast" in low:
+        return ("An elementwise operation met arrays of different shapes: every gate and "
+                "state is (B, H), so check how you slice the stacked gate blocks (each is "
+                "H wide) and which arrays you combine.")
+    if any(s in low for s in ("matmul", "shapes", "not aligned", "mismatch")):
         return ("Check the shapes of every product: x is (B, I) and W_ih has I columns, "
                 "so multiply x by the transpose of W_ih; the same for h and W_hh.")
     if "nameerror" in low:
@@ -557,6 +589,8 @@ def run_exercise(ex: Exercise, fn: Callable, include_hidden: bool = False) -> Re
 
     mistake_votes: dict[str, int] = {}
     failed_info = []   # (index, case, value_for_diag, kind)
+    size_failures = []  # checks failed by a shape error or a wrong shape
+    swaps = []          # (check, (name, name)): two right arrays in each other's place
     stop_reason = ""
     for case in cases:
         label = case.kind if case.hidden else case.name
@@ -581,6 +615,8 @@ def run_exercise(ex: Exercise, fn: Callable, include_hidden: bool = False) -> Re
             report.checks.append(CheckResult(
                 label, False, f"your function raised {result.error}",
                 _exception_hint(result.error), case.hidden))
+            if any(w in result.error.lower() for w in _SHAPE_WORDS):
+                size_failures.append(report.checks[-1])
             continue
         changed = _changed_inputs(case.args, args, ex.arg_names)
         if changed:
@@ -610,7 +646,12 @@ def run_exercise(ex: Exercise, fn: Callable, include_hidden: bool = False) -> Re
             hint = ""
         check = CheckResult(label, False, problem, hint, case.hidden)
         report.checks.append(check)
-        if kind in ("values", "nan", "shape") and ex.mistakes:
+        if kind == "size":
+            size_failures.append(check)
+        pair = _swapped_pair(result.value, case.expected, ex.output, case.rtol, case.atol)
+        if kind == "values" and pair:
+            swaps.append((check, pair))
+        if kind in ("values", "nan", "shape", "size") and ex.mistakes:
             # recognise a known mistake on float64 inputs (the learner's own
             # output on those, compared with each mistake's output)
             diag_args = case.diag_args or case.args
@@ -639,6 +680,18 @@ def run_exercise(ex: Exercise, fn: Callable, include_hidden: bool = False) -> Re
         for check, matched in failed_info:
             if any(m.name == best for m in matched):
                 check.hint = mistake.hint
+    elif swaps:
+        a, b = max((pair for _, pair in swaps), key=[p for _, p in swaps].count)
+        report.diagnosis = (f"`{a}` and `{b}` are right but in each other's place: "
+                            f"{ex.id} returns {_spec_text(ex.output)}, in that order.")
+        for check, pair in swaps:
+            if pair == (a, b):
+                check.hint = report.diagnosis
+    elif size_failures and any(c.passed for c in report.checks):
+        # right on some sizes, a shape error on others: a size fixed in the code
+        report.diagnosis = _FIXED_SIZE
+        for check in size_failures:
+            check.hint = _FIXED_SIZE
     for extra in ex.extra_checks if report.passed else ():
         try:
             report.checks.extend(extra(fn))

@@ -5,7 +5,8 @@ seeds), plus one timing check once every value check passes: on a mid-size
 float32 case the function must not be slower than a plain per-step loop
 (the loop of lab 02, ``course_utils.reference.gru_forward``). Timings are
 medians of interleaved repeats with NumPy and torch pinned to one thread;
-"not slower" allows 20 % for noise.
+"not slower" allows 20 % for noise, and a failing ratio is measured once
+more, with more repeats, before it counts.
 """
 from __future__ import annotations
 
@@ -34,10 +35,15 @@ def speed_check(fn) -> list:
     if first.error or first.timed_out:
         why = first.error or "it ran past 30 s"
         return [CheckResult(name, False, f"could not time your function: {why}", "")]
-    with pinned_threads(1):
-        t = compare({"yours": lambda: fn(X, h0, *params),
-                     "loop": lambda: loop_version(X, h0, *params)}, repeats=5, warmup=1)
-    ratio = t["yours"].median / t["loop"].median
+    ratio = np.inf
+    for repeats in (5, 9):       # a second, longer look before failing (a busy machine)
+        with pinned_threads(1):
+            t = compare({"yours": lambda: fn(X, h0, *params),
+                         "loop": lambda: loop_version(X, h0, *params)},
+                        repeats=repeats, warmup=1)
+        ratio = min(ratio, t["yours"].median / t["loop"].median)
+        if ratio <= SLACK:
+            break
     if ratio <= SLACK:
         return [CheckResult(name, True)]
     return [CheckResult(
