@@ -183,6 +183,25 @@ def test_diagnosis_survives_a_differently_written_bug():
     assert "other way round" in report.feedback
 
 
+def _hand_written_gru(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, bug):
+    """A learner's GRU cell with one hand-written bug."""
+    H = h_prev.shape[1]
+    gi, gh = x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh
+    sig = (lambda a: 1 / (1 + np.exp(a))) if bug == "sign" else naive_sigmoid
+    r = sig(gi[:, :H] + gh[:, :H])
+    z = sig(gi[:, :H] + gh[:, :H]) if bug == "copy" else sig(gi[:, H:2 * H] + gh[:, H:2 * H])
+    n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
+    return (1 - z) * n + z * h_prev
+
+
+@pytest.mark.parametrize("bug, words", [("sign", "check the sign in your sigmoid"),
+                                        ("copy", "copy-pasted")])
+def test_hand_written_sigmoid_sign_and_copied_slice_are_named(bug, words):
+    with np.errstate(over="ignore"):
+        report = grade("gru_cell", partial(_hand_written_gru, bug=bug))
+    assert not report.passed and words in report.diagnosis, report.diagnosis
+
+
 FORWARD_BUGS = {
     "init ignored": dict(ignore_init=True),
     "time reversed": dict(reverse=True),

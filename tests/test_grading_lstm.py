@@ -109,3 +109,46 @@ def test_forward_final_state_structure():
     report = grade("lstm_forward", lambda *a: (ref.lstm_forward(*a)[0], ref.lstm_forward(*a)[1][0]))
     assert not report.passed and "`h_n`" not in report.feedback
     assert "returned a single ndarray" in report.feedback
+
+
+def test_hand_written_state_carrying_bugs_are_named():
+    def h0_every_step(X, h0, c0, *params):
+        c, outputs = c0, []
+        for x_t in X:
+            h, c = ref.lstm_cell(x_t, h0, c, *params)     # h0, not the last h
+            outputs.append(h)
+        return np.array(outputs), (h, c)
+    report = grade("lstm_forward", h0_every_step)
+    assert not report.passed and "hidden state is not carried" in report.diagnosis
+
+    def c0_every_step(X, h0, c0, *params):
+        h, outputs = h0, []
+        for x_t in X:
+            h, c = ref.lstm_cell(x_t, h, c0, *params)     # c0, not the last c
+            outputs.append(h)
+        return np.array(outputs), (h, c)
+    report = grade("lstm_forward", c0_every_step)
+    assert not report.passed and "cell state is not carried" in report.diagnosis
+
+
+def _hand_written_lstm(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, bug):
+    """A learner's LSTM cell with one hand-written bug."""
+    H = h_prev.shape[1]
+    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
+    sig = (lambda v: 1 / (1 + np.exp(v))) if bug == "sign" else ref.sigmoid
+    i = sig(a[:, :H])
+    f = sig(a[:, :H]) if bug == "copy" else sig(a[:, H:2 * H] + (1.0 if bug == "bias" else 0))
+    g = np.tanh(a[:, 2 * H:3 * H])
+    o = sig(a[:, 3 * H:])
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c
+
+
+@pytest.mark.parametrize("bug, words", [("sign", "check the sign in your sigmoid"),
+                                        ("copy", "copy-pasted"),
+                                        ("bias", "shifted by +1")])
+def test_more_hand_written_cell_bugs_are_named(bug, words):
+    from functools import partial
+    with np.errstate(over="ignore"):
+        report = grade("lstm_cell", partial(_hand_written_lstm, bug=bug))
+    assert not report.passed and words in report.diagnosis, report.diagnosis

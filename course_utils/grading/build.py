@@ -188,6 +188,13 @@ def loop_cell(cell: Callable, n_states: int, *, reverse=False, shift=False,
     return run
 
 
+def single_bug_mistakes(mistakes: Sequence[Mistake]) -> list:
+    """A cell's one-bug mistakes (named without " + "), and its first two-bug one
+    (the most common pair), to lift to the layer."""
+    first_combo = next(k for k, m in enumerate(mistakes) if " + " in m.name)
+    return list(mistakes[:first_combo + 1])
+
+
 def lift_cell_mistakes(cell_mistakes: Sequence[Mistake], n_states: int) -> list:
     """Each cell mistake, run over a sequence (the hint still names the cell)."""
     return [Mistake(m.name, loop_cell(m.fn, n_states), m.hint) for m in cell_mistakes]

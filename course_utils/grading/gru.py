@@ -13,7 +13,8 @@ import numpy as np
 from .. import oracle
 from ..reference import gru_cell as _ref_gru_cell
 from ..reference import sigmoid
-from .build import cell_cases, lift_cell_mistakes, sequence_cases, sequence_mistakes
+from .build import (cell_cases, lift_cell_mistakes, sequence_cases, sequence_mistakes,
+                    single_bug_mistakes)
 from .core import Exercise, Mistake, register
 
 __all__ = ["gru_cell_variant", "GRU_CELL_MISTAKES"]
@@ -26,7 +27,7 @@ def _relu(a):
 def gru_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn",
                      convention="torch", reset="after", drop_b_ih=False, drop_b_hh=False,
                      b_hn_outside=False, no_reset=False, reset_everything=False,
-                     gate_act=sigmoid, cand_act=np.tanh, returns="h"):
+                     gate_act=sigmoid, cand_act=np.tanh, returns="h", copied=None):
     """A GRU cell with switchable bugs (the defaults give torch's GRU).
 
     order: the block order the code assumes (torch stores "rzn").
@@ -34,6 +35,8 @@ def gru_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn",
     reset: "after" r * (W_hn h + b_hn) (torch); "before" W_hn (r * h) (Cho 2014).
     b_hn_outside: r * (W_hn h) + b_hn.  reset_everything: tanh(r * (all of a_n)).
     returns: "h", "n" (the candidate), "z" or "r".
+    copied: (gate, source), e.g. ("z", "r"): that gate is computed from the
+        source gate's rows (a copy-pasted slice).
     x (B, I), h_prev (B, H), W_ih (3H, I), W_hh (3H, H) -> (B, H)
     """
     H = h_prev.shape[1]
@@ -41,6 +44,8 @@ def gru_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn",
     b_hh = np.zeros_like(b_hh) if drop_b_hh else b_hh
 
     def block(M, name):
+        if copied and name == copied[0]:
+            name = copied[1]
         k = order.index(name)
         return M[k * H:(k + 1) * H]
 
@@ -80,6 +85,20 @@ _RESET_ALL = ("The reset gate multiplies the input term of the candidate too: it
               "only scale the recurrent term.")
 
 
+def _flipped_sigmoid(a):
+    """1 / (1 + exp(a)): a sigmoid with the sign of the exponent lost (= 1 - sigmoid)."""
+    return sigmoid(-a)
+
+
+_SIGN = ("The gates look like 1 - sigmoid: check the sign in your sigmoid, "
+         "sigmoid(a) = 1 / (1 + exp(-a)).")
+
+
+def _copied(gate, source):
+    return (f"The gate {gate} seems computed from the rows of {source} (a copy-pasted "
+            f"slice?): each gate has its own block of H rows in W_ih, W_hh, b_ih and b_hh.")
+
+
 def _gate_order_hint(order):
     return (f"The gate blocks look read in the order {', '.join(order)}: torch stacks "
             "the rows of W_ih, W_hh, b_ih, b_hh as r, z, n (reset, update, candidate).")
@@ -115,6 +134,9 @@ def _mistakes():
         Mistake("tanh gates", partial(v, gate_act=np.tanh),
                 "Wrong activation: the gates r and z use the sigmoid (values in (0, 1)), "
                 "not tanh."),
+        Mistake("sigmoid sign", partial(v, gate_act=_flipped_sigmoid), _SIGN),
+        Mistake("z from r's rows", partial(v, copied=("z", "r")), _copied("z", "r")),
+        Mistake("r from z's rows", partial(v, copied=("r", "z")), _copied("r", "z")),
         Mistake("returns candidate", partial(v, returns="n"),
                 "You return the candidate n: the new state mixes n with the previous state "
                 "through the update gate z."),
@@ -157,6 +179,6 @@ GRU_FORWARD = register(Exercise(
     output=("H", "h_n"),
     make_cases=lambda hidden: sequence_cases(oracle.gru_forward, 3, 1, hidden, seed=2003),
     mistakes=(sequence_mistakes(_ref_gru_cell, 1)
-              + lift_cell_mistakes(GRU_CELL_MISTAKES[:20], 1)),
+              + lift_cell_mistakes(single_bug_mistakes(GRU_CELL_MISTAKES), 1)),
     where="solutions/02_gru.ipynb",
 ))

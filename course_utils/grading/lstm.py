@@ -12,7 +12,8 @@ import numpy as np
 from .. import oracle
 from ..reference import lstm_cell as _ref_lstm_cell
 from ..reference import sigmoid
-from .build import cell_cases, lift_cell_mistakes, loop_cell, sequence_cases, sequence_mistakes
+from .build import (cell_cases, lift_cell_mistakes, loop_cell, sequence_cases,
+                    sequence_mistakes, single_bug_mistakes)
 from .core import Exercise, Mistake, register
 
 __all__ = ["lstm_cell_variant", "LSTM_CELL_MISTAKES"]
@@ -21,7 +22,8 @@ __all__ = ["lstm_cell_variant", "LSTM_CELL_MISTAKES"]
 def lstm_cell_variant(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, order="ifgo",
                       drop_b_ih=False, drop_b_hh=False, no_forget=False, swap_fi=False,
                       gate_act=sigmoid, cand_act=np.tanh, cell_out="tanh",
-                      h_from_c_prev=False, swap_return=False):
+                      h_from_c_prev=False, swap_return=False, copied=None,
+                      forget_shift=0.0):
     """An LSTM cell with switchable bugs (the defaults give torch's LSTM).
 
     order: the block order the code assumes (torch stores "ifgo").
@@ -30,6 +32,9 @@ def lstm_cell_variant(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, order="ifgo"
         "outer" h' = tanh(o * c').
     h_from_c_prev: h' = o * tanh(c) with the *old* cell state.
     swap_return: returns (c', h') instead of (h', c').
+    copied: (gate, source), e.g. ("f", "i"): that gate is computed from the
+        source gate's rows (a copy-pasted slice).
+    forget_shift: added to the forget gate's pre-activation inside the cell.
     x (B, I), h_prev (B, H), c_prev (B, H), W_ih (4H, I), W_hh (4H, H)
     -> (h_next (B, H), c_next (B, H))
     """
@@ -39,10 +44,12 @@ def lstm_cell_variant(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, order="ifgo"
     a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
 
     def block(name):
+        if copied and name == copied[0]:
+            name = copied[1]
         k = order.index(name)
         return a[:, k * H:(k + 1) * H]
 
-    i, f, o = gate_act(block("i")), gate_act(block("f")), gate_act(block("o"))
+    i, f, o = gate_act(block("i")), gate_act(block("f") + forget_shift), gate_act(block("o"))
     g = cand_act(block("g"))
     if no_forget:
         f = np.ones_like(f)
@@ -92,6 +99,16 @@ def _mistakes():
         Mistake("tanh gates", partial(v, gate_act=np.tanh),
                 "Wrong activation: the gates i, f, o use the sigmoid (values in (0, 1)), "
                 "not tanh."),
+        Mistake("sigmoid sign", partial(v, gate_act=lambda a: sigmoid(-a)),
+                "The gates look like 1 - sigmoid: check the sign in your sigmoid, "
+                "sigmoid(a) = 1 / (1 + exp(-a))."),
+        Mistake("forget bias in the cell", partial(v, forget_shift=1.0),
+                "The forget gate's pre-activation is shifted by +1: a forget bias of 1 is a "
+                "way to initialise b_ih or b_hh, not a term to add inside the cell."),
+        *(Mistake(f"{gate} from {src}'s rows", partial(v, copied=(gate, src)),
+                  f"The gate {gate} seems computed from the rows of {src} (a copy-pasted "
+                  f"slice?): each of i, f, g, o has its own block of H rows.")
+          for gate, src in (("f", "i"), ("o", "i"), ("o", "f"), ("i", "f"))),
         Mistake("no forget gate", partial(v, no_forget=True),
                 "The forget gate seems to be missing (the old cell state is kept whole): "
                 "c' = f * c + i * g."),
@@ -128,6 +145,15 @@ def _c_not_carried(X, h0, c0, *params):
     return np.stack(outs), (h, c)
 
 
+def _h_not_carried(X, h0, c0, *params):
+    """Carries c but feeds h0 to every step."""
+    c, outs = c0, []
+    for x_t in X:
+        h, c = _ref_lstm_cell(x_t, h0, c, *params)
+        outs.append(h)
+    return np.stack(outs), (h, c)
+
+
 def _returns_h_twice(X, h0, c0, *params):
     H_all, (h_n, _c_n) = loop_cell(_ref_lstm_cell, 2)(X, h0, c0, *params)
     return H_all, (h_n, h_n)
@@ -146,6 +172,9 @@ LSTM_LAYER_MISTAKES = [
     Mistake("c not carried", _c_not_carried,
             "The cell state is not carried: each step must use the c the previous step "
             "returned, not c0."),
+    Mistake("h not carried", _h_not_carried,
+            "The hidden state is not carried: each step must use the h the previous step "
+            "returned, not h0 (the cell state c is carried, h must be too)."),
     Mistake("returns h twice", _returns_h_twice,
             "The final cell state is wrong: return (H, (h_n, c_n)) with c_n the last cell state."),
     Mistake("outputs c", _outputs_c,
@@ -169,6 +198,6 @@ LSTM_FORWARD = register(Exercise(
     output=("H", ("h_n", "c_n")),
     make_cases=lambda hidden: sequence_cases(oracle.lstm_forward, 4, 2, hidden, seed=3003),
     mistakes=(sequence_mistakes(_ref_lstm_cell, 2) + LSTM_LAYER_MISTAKES
-              + lift_cell_mistakes(LSTM_CELL_MISTAKES[:18], 2)),
+              + lift_cell_mistakes(single_bug_mistakes(LSTM_CELL_MISTAKES), 2)),
     where="solutions/03_lstm.ipynb",
 ))
