@@ -102,3 +102,21 @@ def stack_float32_einsum(X, h0, params, bidirectional):
 
 def test_float32_einsum_style_passes():
     assert grade("gru_stack_forward", stack_float32_einsum, hidden=True).passed
+
+
+def test_hand_written_backward_final_state_bug_is_named():
+    """h_n of the backward direction read from the output at t = T - 1."""
+    def last_output_as_h_n(X, h0, params, bidirectional):
+        D = 2 if bidirectional else 1
+        inp, finals = X, []
+        for layer, dirs in enumerate(params):
+            halves = []
+            for d, p in enumerate(dirs):
+                xs = inp if d == 0 else inp[::-1]
+                out, _ = gru_forward(xs, h0[layer * D + d], *p)
+                halves.append(out if d == 0 else out[::-1])
+                finals.append(halves[-1][-1])          # wrong for d = 1
+            inp = np.concatenate(halves, axis=2)
+        return inp, np.stack(finals)
+    report = grade("gru_stack_forward", last_output_as_h_n)
+    assert not report.passed and "ends at time 0" in report.diagnosis

@@ -39,8 +39,16 @@ def torch_gru_stack(X, h0, params, bidirectional):
 
 
 def gru_stack_variant(X, h0, params, bidirectional, *, swap_concat=False, no_rereverse=False,
-                      hn_direction_major=False, forward_half_only=False, h0_by_layer=False):
-    """A stacked (bi)directional GRU built on gru_forward, with switchable bugs."""
+                      hn_direction_major=False, forward_half_only=False, h0_by_layer=False,
+                      backward_hn_at_end=False, backward_not_reversed=False,
+                      forward_weights_both=False):
+    """A stacked (bi)directional GRU built on gru_forward, with switchable bugs.
+
+    backward_hn_at_end: the backward direction's h_n taken from its output at
+    time T-1 (its first step) instead of its last step (output time 0).
+    backward_not_reversed: the backward direction runs over X in forward time.
+    forward_weights_both: both directions use the forward direction's weights.
+    """
     L, D = len(params), 2 if bidirectional else 1
     layer_in, finals = np.asarray(X, np.float64), {}
     for layer in range(L):
@@ -48,12 +56,13 @@ def gru_stack_variant(X, h0, params, bidirectional, *, swap_concat=False, no_rer
         for d in range(D):
             row = layer if h0_by_layer else layer * D + d
             h_init = np.asarray(h0[min(row, len(h0) - 1)], np.float64)
-            xs = layer_in if d == 0 else layer_in[::-1]
-            H_d, h_last = gru_forward(xs, h_init, *[np.asarray(p, np.float64) for p in params[layer][d]])
-            if d == 1 and not no_rereverse:
+            xs = layer_in if d == 0 or backward_not_reversed else layer_in[::-1]
+            weights = params[layer][0 if forward_weights_both else d]
+            H_d, h_last = gru_forward(xs, h_init, *[np.asarray(p, np.float64) for p in weights])
+            if d == 1 and not no_rereverse and not backward_not_reversed:
                 H_d = H_d[::-1]
             outs.append(H_d)
-            finals[(layer, d)] = h_last
+            finals[(layer, d)] = H_d[-1] if d == 1 and backward_hn_at_end else h_last
         if swap_concat:
             outs = outs[::-1]
         out = np.concatenate(outs, axis=-1)
@@ -118,6 +127,14 @@ register(Exercise(
         _m("forward half only", "A deeper layer gets only part of the layer below: its input is "
            "the full output of the layer below, both directions concatenated (D * H features).",
            forward_half_only=True),
+        _m("backward h_n at the end", "The backward direction's final state is wrong: it "
+           "ends at time 0, so its h_n is its output at t = 0 (output[0, :, H:] of the "
+           "last layer), not at t = T - 1.", backward_hn_at_end=True),
+        _m("backward not reversed", "The backward direction runs forward in time: feed it "
+           "X reversed (X[::-1]) and reverse its outputs back.", backward_not_reversed=True),
+        _m("forward weights both", "Both directions use the same weights: direction d of "
+           "layer l has its own params[l][d] (torch's ..._reverse parameters for d = 1).",
+           forward_weights_both=True),
         _m("h0 by layer", "The initial states are taken from the wrong rows of h0: layer l, "
            "direction d starts from h0[l * D + d].", h0_by_layer=True),
     ],
