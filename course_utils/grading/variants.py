@@ -19,6 +19,23 @@ from .core import Case, Exercise, Mistake, register
 from .build import F32, F64, rand_params
 
 
+def _zeroed(cell, k):
+    """``cell`` with its k-th argument replaced by zeros (a term left out)."""
+    def run(*args):
+        args = list(args)
+        args[k] = np.zeros_like(args[k])
+        return cell(*args)
+    return run
+
+
+def _bias_mistakes(cell, k_ih):
+    """A missing b_ih or b_hh, for a cell whose b_ih is argument k_ih (b_hh the next)."""
+    why = ("seems to be missing: both bias vectors are added in every gate, as in "
+           "torch's cells.")
+    return [Mistake("no b_ih", _zeroed(cell, k_ih), "b_ih " + why),
+            Mistake("no b_hh", _zeroed(cell, k_ih + 1), "b_hh " + why)]
+
+
 # ---------------------------------------------------------------- Cho's GRU
 def _cho_other(x, h, W_ih, W_hh, b_ih, b_hh):
     H = h.shape[1]
@@ -41,6 +58,7 @@ register(Exercise(
         Mistake("other convention", _cho_other,
                 "The update gate is used the other way round: in this course's convention z = 1 "
                 "keeps the previous state."),
+        *_bias_mistakes(V.cho_gru_cell, 4),
     ],
     where="solutions/08_variants.ipynb",
 ))
@@ -76,6 +94,7 @@ register(Exercise(
         Mistake("reset after product", partial(_mgu_variant, after=True),
                 "f scales the result of the recurrent product; in the MGU it scales h_prev "
                 "before the product with W_hn."),
+        *_bias_mistakes(V.mgu_cell, 4),
     ],
     where="solutions/08_variants.ipynb",
 ))
@@ -83,12 +102,14 @@ register(Exercise(
 
 # ---------------------------------------------------------------- peephole LSTM
 def _peep_variant(x, h, c, W_ih, W_hh, b_ih, b_hh, w_ci, w_cf, w_co, *, o_prev=False,
-                  none=False, order="ifgo"):
+                  none=False, order="ifgo", swap_if=False):
     H = h.shape[1]
     a = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
     blk = {name: a[:, k * H:(k + 1) * H] for k, name in enumerate(order)}
     if none:
         w_ci = w_cf = w_co = np.zeros_like(w_ci)
+    if swap_if:
+        w_ci, w_cf = w_cf, w_ci
     i = sigmoid(blk["i"] + w_ci * c)
     f = sigmoid(blk["f"] + w_cf * c)
     c_next = f * c + i * np.tanh(blk["g"])
@@ -141,6 +162,10 @@ register(Exercise(
         Mistake("order ifog", partial(_peep_variant, order="ifog"),
                 "The gate blocks look read in the order i, f, o, g: the layout is torch's "
                 "i, f, g, o."),
+        Mistake("peepholes of i and f swapped", partial(_peep_variant, swap_if=True),
+                "The peepholes of i and f are exchanged: w_ci belongs to the input gate, "
+                "w_cf to the forget gate."),
+        *_bias_mistakes(V.peephole_lstm_cell, 5),
     ],
     where="solutions/08_variants.ipynb",
 ))
