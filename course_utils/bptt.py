@@ -45,13 +45,15 @@ def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
 
 def gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh, *, sigmoid_deriv="s(1-s)",
                  tanh_deriv="1-n^2", accumulate=True, batch_mean=False, reset_path=True,
-                 z_path=True):
+                 z_path=True, dz_sign=1.0, dr_with_b_hn=True, dh0_propagated=True):
     """Gradients of L = sum(dH * H) for one GRU layer (torch's form).
 
     dH (T, B, H), X (T, B, I), h0 (B, H), W_ih (3H, I), W_hh (3H, H),
     b_ih (3H,), b_hh (3H,) -> (dX (T, B, I), dh0 (B, H), dW_ih (3H, I),
     dW_hh (3H, H), db_ih (3H,), db_hh (3H,)).
-    The keyword switches reproduce learner bugs (see the graders).
+    The keyword switches reproduce learner bugs (see the graders): dz_sign=-1
+    negates dz; dr_with_b_hn=False leaves b_hn out of dr; dh0_propagated=False
+    returns the gradient arriving at step 0's output instead of dh0.
     """
     T, B, I = X.shape
     H = h0.shape[1]
@@ -61,11 +63,12 @@ def gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh, *, sigmoid_deriv="s(1-s)",
     dh = np.zeros((B, H))
     for t in reversed(range(T)):
         dh = dH[t] + (dh if accumulate else 0.0)
+        dh_in = dh
         r, z, n, h_prev = c["r"][t], c["z"][t], c["n"][t], c["h_prev"][t]
         dn = dh * (1 - z)
-        dz = dh * (h_prev - n)
+        dz = dz_sign * dh * (h_prev - n)
         da_n = dn * ((1 - n * n) if tanh_deriv == "1-n^2" else (1 - n))
-        dr = da_n * c["gh_n"][t]
+        dr = da_n * (c["gh_n"][t] if dr_with_b_hn else c["gh_n"][t] - b_hh[2 * H:])
         sd = (lambda s: s * (1 - s)) if sigmoid_deriv == "s(1-s)" else (lambda s: s)
         da_r, da_z = dr * sd(r), dz * sd(z)
         dGI[t, :, :H], dGI[t, :, H:2 * H], dGI[t, :, 2 * H:] = da_r, da_z, da_n
@@ -78,7 +81,7 @@ def gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh, *, sigmoid_deriv="s(1-s)",
     dW_hh = scale * dGH.reshape(T * B, 3 * H).T @ c["h_prev"].reshape(T * B, H)
     db_ih = scale * dGI.sum(axis=(0, 1))
     db_hh = scale * dGH.sum(axis=(0, 1))
-    return dX, dh, dW_ih, dW_hh, db_ih, db_hh
+    return dX, dh if dh0_propagated else dh_in, dW_ih, dW_hh, db_ih, db_hh
 
 
 def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
@@ -108,12 +111,13 @@ def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
 
 def lstm_backward(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, sigmoid_deriv="s(1-s)",
                   tanh_deriv="1-t^2", accumulate=True, batch_mean=False, cell_carry=True,
-                  h_to_c=True):
+                  h_to_c=True, df_with_c_prev=True, do_with_tanh=True):
     """Gradients of L = sum(dH * H) for one LSTM layer (torch's form, i, f, g, o).
 
     dH (T, B, H), X (T, B, I), h0 (B, H), c0 (B, H), W_ih (4H, I), W_hh (4H, H),
     b_ih (4H,), b_hh (4H,) -> (dX, dh0, dc0, dW_ih, dW_hh, db_ih, db_hh), shaped
-    like the corresponding inputs. The switches reproduce learner bugs.
+    like the corresponding inputs. The switches reproduce learner bugs:
+    df_with_c_prev=False uses c' in df; do_with_tanh=False uses c' for tanh(c') in do.
     """
     T, B, I = X.shape
     H = h0.shape[1]
@@ -128,9 +132,10 @@ def lstm_backward(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, sigmoid_deriv="s(1-s
         i, f, g, o, tc = (c[k][t] for k in ("i", "f", "g", "o", "tanh_c"))
         dc = (dc if cell_carry else 0.0) + (dh * o * td(tc) if h_to_c else 0.0)
         dA[t, :, :H] = dc * g * sd(i)
-        dA[t, :, H:2 * H] = dc * c["c_prev"][t] * sd(f)
+        c_prev = c["c_prev"][t]
+        dA[t, :, H:2 * H] = dc * (c_prev if df_with_c_prev else f * c_prev + i * g) * sd(f)
         dA[t, :, 2 * H:3 * H] = dc * i * td(g)
-        dA[t, :, 3 * H:] = dh * tc * sd(o)
+        dA[t, :, 3 * H:] = dh * (tc if do_with_tanh else f * c_prev + i * g) * sd(o)
         dc = dc * f
         dh = dA[t] @ W_hh
     scale = 1.0 / B if batch_mean else 1.0

@@ -71,6 +71,9 @@ def _cases(n_states, gates, oracle, seed, hidden):
     return cases
 
 
+_DH0 = ("dh0 is the gradient arriving at the first step's output, not the one leaving "
+        "it: backpropagate through step 0 (into its h_prev) before returning it.")
+
 # ---------------------------------------------------------------- GRU
 _GRU = bptt.gru_backward
 GRU_BACKWARD_MISTAKES = [
@@ -93,6 +96,14 @@ GRU_BACKWARD_MISTAKES = [
     Mistake("z path", partial(_GRU, z_path=False),
             "The direct path h' = ... + z * h is missing from dh_prev: besides the gradient "
             "through W_hh, h_prev receives dh * z."),
+    Mistake("dz sign", partial(_GRU, dz_sign=-1.0),
+            "The update gate's gradient looks negated: differentiate h' = (1 - z) n + z h "
+            "with respect to z and check which term carries the minus sign."),
+    Mistake("dr without b_hn", partial(_GRU, dr_with_b_hn=False),
+            "The reset gate's gradient leaves out b_hn: r multiplies the whole recurrent "
+            "term W_hn h + b_hn, so the gradient into r is the candidate's pre-activation "
+            "gradient times that whole term."),
+    Mistake("dh0 not propagated", partial(_GRU, dh0_propagated=False), _DH0),
 ]
 
 register(Exercise(
@@ -124,6 +135,12 @@ LSTM_BACKWARD_MISTAKES = [
             "dc from step t + 1 multiplied by that step's forget gate f."),
     Mistake("h to c", partial(_LSTM, h_to_c=False),
             "dc is missing the contribution of h' = o * tanh(c'): add dh * o * (1 - tanh(c')**2)."),
+    Mistake("df with new c", partial(_LSTM, df_with_c_prev=False),
+            "The forget gate's gradient uses the new cell state: in c' = f * c_prev + i * g "
+            "the forget gate multiplies the previous cell state."),
+    Mistake("do without tanh", partial(_LSTM, do_with_tanh=False),
+            "The output gate's gradient is missing the tanh: h' = o * tanh(c'), so o's "
+            "gradient is dh times tanh(c'), not dh times c'."),
     Mistake("batch mean", partial(_LSTM, batch_mean=True),
             "The parameter gradients look divided by the batch size: the loss is a sum over "
             "the batch, so sum the per-sequence gradients, do not average them."),
