@@ -309,6 +309,11 @@ def test_input_mutation_is_reported():
     (lambda h: np.full_like(h, np.nan), "NaN"),
     (lambda h: (h, h), "returned a tuple"),
     (lambda h: "hello", "dtype"),
+    (lambda h: (row for row in h), "is a generator, not an array"),
+    (lambda h: {"h_next": h}, "is a dict"),
+    (lambda h: h > 0, "True/False values"),
+    (lambda h: h.astype(np.float16), "float16"),
+    (lambda h: h.astype(complex), "complex dtype"),
 ])
 def test_wrong_returns_are_described(ret, words):
     def fn(*args):
@@ -405,3 +410,15 @@ def test_every_registered_exercise_has_a_signature_and_cases():
     for ex_id, ex in EXERCISES.items():
         assert ex.signature.startswith(ex_id + "(")
         assert ex.make_cases(False), ex_id
+
+
+@pytest.mark.parametrize("error, words", [(FloatingPointError("overflow encountered in exp"),
+                                           "np.seterr"),
+                                          (MemoryError(), "more memory"),
+                                          (RecursionError("maximum recursion depth"),
+                                           "calls itself")])
+def test_exception_hints_name_the_cause(error, words):
+    def fn(*args):
+        raise error
+    report = grade("gru_cell", fn)
+    assert not report.passed and words in report.feedback, report.feedback

@@ -392,6 +392,11 @@ def _as_float_array(value):
     """(array, problem) where problem is '' when the value is a usable float array."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):   # a torch tensor
         value = value.detach().cpu().numpy()
+    if isinstance(value, dict):
+        return None, "is a dict: return the arrays themselves, in the signature's order"
+    if hasattr(value, "__next__") or isinstance(value, (set, frozenset, range)):
+        return None, (f"is a {type(value).__name__}, not an array (build the array, e.g. "
+                      f"with np.stack, before returning it)")
     try:
         arr = np.asarray(value)
     except Exception as exc:  # noqa: BLE001
@@ -400,6 +405,11 @@ def _as_float_array(value):
         return None, "is an object array (mixed or ragged contents), not numbers"
     if arr.dtype.kind == "c":
         return None, f"has complex dtype {arr.dtype}"
+    if arr.dtype.kind == "b":
+        return None, "is an array of True/False values (a comparison?), not numbers"
+    if arr.dtype == np.float16:
+        return None, ("is float16 (half precision, about 3 significant digits): compute in "
+                      "the inputs' dtype")
     if arr.dtype.kind in "biu":
         return None, (f"has integer dtype {arr.dtype}: an array made with an integer "
                       f"dtype (np.zeros(..., dtype=int), np.array([0, 1])) truncates values")
@@ -561,6 +571,15 @@ def _exception_hint(error: str) -> str:
     if any(s in low for s in ("matmul", "shapes", "not aligned", "mismatch")):
         return ("Check the shapes of every product: x is (B, I) and W_ih has I columns, "
                 "so multiply x by the transpose of W_ih; the same for h and W_hh.")
+    if "floatingpointerror" in low:
+        return ("NumPy is set to raise on floating-point warnings (np.seterr or np.errstate "
+                "in your notebook): make the operation it names safe (an exp that overflows "
+                "in a sigmoid, say), or undo that setting.")
+    if "memoryerror" in low:
+        return ("Your function asked for more memory than there is: look for an array far "
+                "larger than (T, B, H), e.g. an outer product or a size typed by hand.")
+    if "recursionerror" in low:
+        return "Your function calls itself without end: did a name end up pointing to itself?"
     if "nameerror" in low:
         return "A name is not defined: did you run the cell that defines it (e.g. sigmoid)?"
     if "index" in low:
@@ -648,8 +667,9 @@ def run_exercise(ex: Exercise, fn: Callable, include_hidden: bool = False) -> Re
         report.checks.append(check)
         if kind == "size":
             size_failures.append(check)
-        pair = _swapped_pair(result.value, case.expected, ex.output, case.rtol, case.atol)
-        if kind == "values" and pair:
+        pair = kind == "values" and _swapped_pair(result.value, case.expected, ex.output,
+                                                  case.rtol, case.atol)
+        if pair:
             swaps.append((check, pair))
         if kind in ("values", "nan", "shape", "size") and ex.mistakes:
             # recognise a known mistake on float64 inputs (the learner's own
