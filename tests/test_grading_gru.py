@@ -226,6 +226,18 @@ def test_forward_with_a_buggy_cell_names_the_cell_bug():
     assert "Cho" in report.diagnosis
 
 
+@pytest.mark.parametrize("states, words", [
+    (lambda X, h0, H: np.concatenate([h0[None], H]), "one time step too many"),
+    (lambda X, h0, H: H[1:], "one time step too few"),
+])
+def test_an_off_by_one_in_time_is_named(states, words):
+    def fn(X, h0, *params):
+        H, h_n = ref.gru_forward(X, h0, *params)
+        return states(X, h0, H), h_n
+    report = grade("gru_forward", fn)
+    assert not report.passed and words in report.feedback, report.feedback
+
+
 def test_time_major_confusion_is_a_shape_message():
     def batch_first(X, h0, *p):
         H, h_n = ref.gru_forward(X, h0, *p)

@@ -431,6 +431,13 @@ def _shape_hint(got, want, name) -> str:
         return f"`{name}` lost its first axis: keep every time step (or the batch axis)."
     if len(got) == len(want) + 1 and got[0] == 1 and tuple(got[1:]) == tuple(want):
         return f"`{name}` has an extra leading axis of size 1 (torch's h_n has one; ours does not)."
+    if len(got) == len(want) == 3 and tuple(got[1:]) == tuple(want[1:]):
+        if got[0] == want[0] + 1:
+            return (f"`{name}` has one time step too many: it seems to include the initial "
+                    f"state; keep the T states computed by the steps.")
+        if got[0] == want[0] - 1:
+            return (f"`{name}` has one time step too few: check that the loop visits every "
+                    f"t from 0 to T - 1.")
     if len(got) == 2 and len(want) == 2 and got[0] == want[0] and got[1] % want[1] == 0:
         return (f"`{name}` has {got[1] // want[1]}x the hidden size: split the stacked gate "
                 f"blocks before combining them.")
