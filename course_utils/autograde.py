@@ -85,8 +85,20 @@ def lab_exercises(lab: str) -> list:
     return ids
 
 
+def _is_safe_value(node) -> bool:
+    """A lambda or a literal (numbers, strings, tuples of them): cheap to run, no effects."""
+    if isinstance(node, ast.Lambda):
+        return True
+    try:
+        ast.literal_eval(node)
+        return True
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
 def _defs_and_imports(source: str) -> str:
-    """Only the top-level imports and function definitions of a code cell."""
+    """Only the top-level imports, function and class definitions, and assignments
+    of lambdas or literals (``sig = lambda a: ...``, ``EPS = 1e-8``) of a code cell."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -99,7 +111,10 @@ def _defs_and_imports(source: str) -> str:
             if any(n.split(".")[0] in _SKIP_MODULES for n in names):
                 continue
             keep.append(node)
-        elif isinstance(node, ast.FunctionDef):
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            keep.append(node)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None \
+                and _is_safe_value(node.value):
             keep.append(node)
     return "\n\n".join(ast.unparse(n) for n in keep)
 

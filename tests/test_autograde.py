@@ -61,10 +61,23 @@ SUBMISSIONS = {
     "ken_deleted": (lambda: {**_lab(), "cells": [c for c in _lab()["cells"] if c.get(
         "metadata", {}).get("nbgrader", {}).get("grade_id") != "gru_forward"]}, 1.0, 0.0),
     "leo_duplicated": (lambda: _dup(), 1.0, 1.0),
+    # helpers in a cell the student added: a lambda and a constant
+    "nina_helper_cell": (lambda: _helper_cell(), 1.0, 1.0),
     # a graded cell whose top level is slower than one call's time limit (a heavy import)
     "mia_slow_import": (lambda: _prepend(_lab(), "gru_cell", "import time; time.sleep(3)\n"),
                         1.0, 1.0),
 }
+
+
+def _helper_cell():
+    nb = _edit(_lab(), "gru_cell", BODY, "h_next = ONE * ((1 - z) * n + z * h_prev)")
+    nb = _edit(nb, "gru_cell", "r = sigmoid(", "r = sig(")
+    k = nb["cells"].index(_cell(nb, "gru_cell"))
+    nb["cells"].insert(k, {"cell_type": "code", "metadata": {}, "outputs": [],
+                           "execution_count": None,
+                           "source": "sig = lambda a: 0.5 * (1 + np.tanh(0.5 * a))\nONE = 1.0\n"
+                                     "print(sig(0.0))   # not kept: a call with effects\n"})
+    return nb
 
 
 def _dup():
