@@ -2,6 +2,7 @@
 
     python -m course_utils.autograde SUBMISSIONS --out OUTDIR [--lab 02_gru]
                                      [--workers N] [--timeout S] [--force] [--no-hidden]
+                                     [--instructor-seed N] [--instructor-checks K]
 
 SUBMISSIONS holds either one folder per student with their lab notebooks
 (``alice/02_gru.ipynb``, named as in ``exercises/``), or, with ``--lab``,
@@ -17,9 +18,9 @@ What runs where: the grader and the torch oracle run in worker processes;
 each submission's code runs in its own child process (``course_utils.sandbox``)
 with memory, CPU-time and process limits, started afresh after a time-out or
 a crash. From the submission only the graded solution cells (by their
-nbgrader ``grade_id``) run, after the imports and function definitions of the
-lab's other cells (the instructor's copy in ``solutions/``, then the
-submission's own). Only arrays come back. This is process isolation, not a
+nbgrader ``grade_id``) run, after the imports, definitions and assignments of
+lambdas or literals of the lab's other cells (the instructor's copy in
+``solutions/``, then the submission's own). Only arrays come back. This is process isolation, not a
 security sandbox.
 """
 from __future__ import annotations
@@ -225,8 +226,9 @@ def discover(folder: Path, lab: str | None = None) -> dict:
     return found
 
 
-def _digest(paths: dict) -> str:
+def _digest(paths: dict, settings=()) -> str:
     h = hashlib.sha256(VERSION.encode())
+    h.update(repr(tuple(settings)).encode())      # other settings: graded anew
     for lab in sorted(paths):
         h.update(lab.encode())
         try:
@@ -245,7 +247,9 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _grade_student(task):
-    student, paths, timeout, hidden = task
+    student, paths, timeout, hidden, instructor = task
+    from .grading import set_instructor_checks
+    set_instructor_checks(*instructor)
     labs = {lab: grade_notebook(Path(p), lab, timeout, hidden) for lab, p in sorted(paths.items())}
     return student, labs
 
@@ -294,14 +298,18 @@ def _feedback_html(student: str, labs: dict) -> str:
 
 def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: int | None = None,
                  timeout: float = 10.0, hidden: bool = True, force: bool = False,
-                 progress: bool = True) -> dict:
+                 progress: bool = True, instructor_seed: int | None = None,
+                 instructor_checks: int = 4) -> dict:
     """Grade every submission; write the gradebook and feedback. Returns
-    {student: {exercise id: score}}."""
+    {student: {exercise id: score}}. instructor_seed: a private seed for extra
+    hidden checks (instructor_checks of them per exercise; needs hidden)."""
     out = Path(out)
     students = discover(Path(submissions), lab)
+    instructor = (instructor_seed if hidden else None, instructor_checks)
+    settings = (timeout, hidden, *instructor)
     todo, done = [], {}
     for student, paths in students.items():
-        digest = _digest(paths)
+        digest = _digest(paths, settings)
         result_file = out / "results" / f"{student}.json"
         if not force and result_file.exists():
             try:
@@ -311,7 +319,8 @@ def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: 
                     continue
             except (OSError, ValueError, KeyError):
                 pass
-        todo.append((student, {k: str(v) for k, v in paths.items()}, timeout, hidden))
+        todo.append((student, {k: str(v) for k, v in paths.items()}, timeout, hidden,
+                     instructor))
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     start = time.monotonic()
     if todo:
@@ -319,7 +328,7 @@ def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: 
         with ctx.Pool(workers, maxtasksperchild=25) as pool:
             for k, (student, labs) in enumerate(pool.imap_unordered(_grade_student, todo), 1):
                 done[student] = labs
-                record = {"digest": _digest(students[student]), "labs": labs}
+                record = {"digest": _digest(students[student], settings), "labs": labs}
                 _write_atomic(out / "results" / f"{student}.json", json.dumps(record, indent=1))
                 _write_atomic(out / "feedback" / f"{student}.txt", _feedback_text(student, labs))
                 _write_atomic(out / "feedback" / f"{student}.html", _feedback_html(student, labs))
@@ -355,6 +364,10 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=10.0, help="seconds per call of a function")
     ap.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     ap.add_argument("--no-hidden", action="store_true", help="public checks only")
+    ap.add_argument("--instructor-seed", type=int, default=None,
+                    help="a private seed: extra hidden checks no student has seen")
+    ap.add_argument("--instructor-checks", type=int, default=4,
+                    help="how many such checks per exercise (default 4)")
     args = ap.parse_args(argv)
     if not args.submissions.is_dir():
         print(f"error: {args.submissions} is not a folder", file=sys.stderr)
@@ -363,7 +376,8 @@ def main(argv=None) -> int:
         print(f"error: no lab called {args.lab} in {SOLUTIONS}", file=sys.stderr)
         return 2
     table = grade_folder(args.submissions, args.out, args.lab, args.workers, args.timeout,
-                         not args.no_hidden, args.force)
+                         not args.no_hidden, args.force, instructor_seed=args.instructor_seed,
+                         instructor_checks=args.instructor_checks)
     print(f"{len(table)} students graded; gradebook: {args.out / 'gradebook.csv'}")
     return 0
 

@@ -171,6 +171,36 @@ def test_flat_layout_with_lab_and_cli_errors(tmp_path, capsys):
     assert autograde.main([str(subs), "--out", str(tmp_path / "o"), "--lab", "99_x"]) == 2
 
 
+def test_instructor_seed_adds_checks_and_a_new_seed_regrades(tmp_path, capsys):
+    subs = tmp_path / "flat"
+    subs.mkdir()
+    shutil.copy(LAB, subs / "zoe.ipynb")
+    (subs / "carl.ipynb").write_text(json.dumps(SUBMISSIONS["carol_convention"][0]()))
+    out = tmp_path / "o"
+
+    def checks(seed):
+        assert autograde.main([str(subs), "--out", str(out), "--lab", "02_gru",
+                               "--workers", "1", "--instructor-seed", str(seed),
+                               "--instructor-checks", "3"]) == 0
+        record = json.loads((out / "results" / "zoe.json").read_text())
+        return record, list(csv.DictReader((out / "gradebook.csv").open()))
+
+    plain = autograde.grade_folder(subs, tmp_path / "plain", "02_gru", workers=1,
+                                   progress=False)
+    plain_n = len(json.loads((tmp_path / "plain" / "results" / "zoe.json").read_text())
+                  ["labs"]["02_gru"]["gru_cell"]["checks"])
+    record, rows = checks(4242)
+    assert len(record["labs"]["02_gru"]["gru_cell"]["checks"]) == plain_n + 3
+    assert {r["student"]: float(r["total"]) for r in rows} == {"zoe": 2.0, "carl": 0.0}
+    assert plain == {"zoe": {"gru_cell": 1.0, "gru_forward": 1.0},
+                     "carl": {"gru_cell": 0.0, "gru_forward": 0.0}}
+    capsys.readouterr()
+    checks(4242)
+    assert "graded" not in capsys.readouterr().err               # same seed: skipped
+    checks(4243)
+    assert "graded zoe" in capsys.readouterr().err               # new seed: graded anew
+
+
 def test_protocol_carries_numbers_only():
     import numpy as np
     from course_utils.sandbox import pack, unpack

@@ -415,7 +415,8 @@ def test_check_raises_under_nbgrader_autograde(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     with pytest.raises(AssertionError):
         check("gru_cell", partial(gru_cell_variant, convention="other"))
-    assert check("gru_cell", ref.gru_cell).passed
+    report = check("gru_cell", ref.gru_cell)
+    assert report.passed and len(report.checks) > 9        # the hidden checks ran too
 
 
 def test_every_registered_exercise_has_a_signature_and_cases():
@@ -434,3 +435,39 @@ def test_exception_hints_name_the_cause(error, words):
         raise error
     report = grade("gru_cell", fn)
     assert not report.passed and words in report.feedback, report.feedback
+
+
+def test_an_instructor_seed_adds_hidden_checks_no_student_has_seen():
+    from course_utils.grading import set_instructor_checks
+    base = len(grade("gru_cell", ref.gru_cell, hidden=True).checks)
+    try:
+        set_instructor_checks(20261123, 3)
+        good = grade("gru_cell", ref.gru_cell, hidden=True)
+        assert good.passed and len(good.checks) == base + 3
+        seq = grade("gru_forward", ref.gru_forward, hidden=True)
+        assert seq.passed
+        assert len(grade("gru_cell", ref.gru_cell).checks) < base   # only with hidden=True
+        bad = grade("gru_cell", partial(gru_cell_variant, convention="other"), hidden=True)
+        assert sum(c.name == "hidden check" for c in bad.checks) >= 3 + (base - 9)
+        shapes = [c.args[0].shape for c in EXERCISES["gru_cell"].make_cases(True)[-3:]]
+        set_instructor_checks(7, 3)                                   # another seed
+        other = [c.args[0].shape for c in EXERCISES["gru_cell"].make_cases(True)[-3:]]
+        assert shapes != other
+    finally:
+        set_instructor_checks(None)
+    assert len(grade("gru_cell", ref.gru_cell, hidden=True).checks) == base
+
+
+def test_the_instructor_seed_can_come_from_the_environment():
+    import os
+    import subprocess
+    import sys
+    code = ("from course_utils.grading import EXERCISES;"
+            "print(len(EXERCISES['lstm_backward'].make_cases(True)))")
+    env = dict(os.environ, COURSE_INSTRUCTOR_SEED="")
+    plain = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True, check=True).stdout
+    env.update(COURSE_INSTRUCTOR_SEED="99", COURSE_INSTRUCTOR_CHECKS="2")
+    seeded = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, check=True).stdout
+    assert int(seeded) == int(plain) + 2

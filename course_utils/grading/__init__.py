@@ -15,9 +15,10 @@ import importlib
 import os
 import pkgutil
 
+from .build import set_instructor_checks
 from .core import EXERCISES, CheckResult, Report, run_exercise
 
-__all__ = ["grade", "check", "EXERCISES", "Report", "list_exercises"]
+__all__ = ["grade", "check", "EXERCISES", "Report", "list_exercises", "set_instructor_checks"]
 
 for _mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     if _mod not in ("core", "build"):
@@ -27,8 +28,9 @@ for _mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
 def grade(exercise_id: str, fn, hidden: bool = False) -> Report:
     """Grade the learner's function ``fn`` for ``exercise_id``; never raises.
 
-    hidden=True adds the instructor's hidden checks (their feedback names only
-    the kind of check that failed).
+    hidden=True adds the hidden checks (their feedback names only the kind of
+    check that failed), and the instructor's own ones when a private seed is
+    set (:func:`set_instructor_checks` or COURSE_INSTRUCTOR_SEED).
     """
     ex = EXERCISES.get(exercise_id)
     if ex is None:
@@ -47,8 +49,9 @@ def check(exercise_id: str, fn, hidden: bool = False) -> Report:
     Returns the report; in a notebook it is shown once even when it is also
     the cell's last expression.
     """
-    report = grade(exercise_id, fn, hidden=hidden)
-    if os.environ.get("NBGRADER_EXECUTION") == "autograde" and not report.passed:
+    autograde = os.environ.get("NBGRADER_EXECUTION") == "autograde"
+    report = grade(exercise_id, fn, hidden=hidden or autograde)
+    if autograde and not report.passed:
         # nbgrader gives a graded cell its points unless the cell raises
         raise AssertionError(str(report))
     try:

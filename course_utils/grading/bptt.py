@@ -14,7 +14,7 @@ from functools import partial
 import numpy as np
 
 from .. import bptt
-from .build import F64, rand_params
+from .build import F64, instructor_specs, rand_params
 from .core import Case, Exercise, Mistake, register
 
 _PARAM_GRADS = ("dW_ih", "dW_hh", "db_ih", "db_hh")
@@ -53,8 +53,8 @@ def _cases(n_states, gates, oracle, seed, hidden):
                  "through the recurrence: check how dh (and dc) flow from step t to t-1."),
         "sat": "Check the derivatives of the sigmoid and tanh where they saturate.",
     }
-    cases = []
-    for k, (name, (T, B, I, H), kind) in enumerate(specs):
+
+    def make(name, T, B, I, H, kind, rng, hidden):
         params = rand_params(rng, I, H, gates)
         if kind == "sat":
             params = tuple(p * 3 for p in params)
@@ -66,8 +66,15 @@ def _cases(n_states, gates, oracle, seed, hidden):
         if kind == "last":
             dH[:-1] = 0.0
         args = (dH, X, *states, *params)
-        cases.append(Case(name=name, args=args, expected=oracle(*args), hint=hints[kind],
-                          hidden=k >= 7, kind="gradients", **F64))
+        return Case(name=name, args=args, expected=oracle(*args), hint=hints[kind],
+                    hidden=hidden, kind="gradients", **F64)
+
+    cases = [make(name, T, B, I, H, kind, rng, k >= 7)
+             for k, (name, (T, B, I, H), kind) in enumerate(specs)]
+    if hidden:                     # gradients are checked in float64 only
+        cases += [make(name.replace(", float32", ""), z["T"], z["B"], z["I"], z["H"],
+                       "general", r, True)
+                  for name, z, _dtype, r in instructor_specs(seed, "TBIH")]
     return cases
 
 

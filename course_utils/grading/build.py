@@ -2,6 +2,7 @@
 and turning a cell's mistakes into a sequence function's mistakes."""
 from __future__ import annotations
 
+import os
 from typing import Callable, Sequence
 
 import numpy as np
@@ -10,7 +11,8 @@ from .core import Case, Mistake
 
 __all__ = [
     "rand_params", "cell_cases", "sequence_cases", "loop_cell", "lift_cell_mistakes",
-    "sequence_mistakes", "F64", "F32",
+    "sequence_mistakes", "single_bug_mistakes", "set_instructor_checks", "instructor_specs",
+    "F64", "F32",
 ]
 
 #: tolerances for float64 and float32 inputs (the oracle is float64). Loose
@@ -29,6 +31,59 @@ def rand_params(rng, I, H, gates, scale=None, dtype=np.float64):
     s = scale if scale is not None else max(0.5, 1.0 / np.sqrt(H))
     shapes = [(gates * H, I), (gates * H, H), (gates * H,), (gates * H,)]
     return tuple(rng.uniform(-s, s, size=sh).astype(dtype) for sh in shapes)
+
+
+# ------------------------------------------------------------ instructor checks
+#: extra hidden checks drawn from an instructor's private seed (see set_instructor_checks)
+_INSTRUCTOR = {"seed": None, "count": 0}
+_SIZE_RANGES = {"T": (1, 13), "B": (1, 7), "I": (1, 10), "H": (2, 11), "L": (1, 4)}
+
+
+def set_instructor_checks(seed: int | None, count: int = 4) -> None:
+    """Add ``count`` hidden checks to every exercise, with shapes and values drawn
+    from the instructor's private ``seed`` (``None`` removes them).
+
+    The package ships the standard and hidden checks; a seed that only the
+    instructor knows gives checks that no student can have seen. They are
+    hidden: their feedback names only their kind.
+    """
+    _INSTRUCTOR["seed"] = None if seed is None else int(seed)
+    _INSTRUCTOR["count"] = max(0, int(count))
+
+
+def _from_environment() -> None:
+    """COURSE_INSTRUCTOR_SEED (and COURSE_INSTRUCTOR_CHECKS, default 4) turn the
+    instructor's checks on for every grader in this process, e.g. under nbgrader."""
+    seed = os.environ.get("COURSE_INSTRUCTOR_SEED", "").strip()
+    if seed:
+        try:
+            set_instructor_checks(int(seed), int(os.environ.get("COURSE_INSTRUCTOR_CHECKS", 4)))
+        except ValueError:
+            raise SystemExit("COURSE_INSTRUCTOR_SEED and COURSE_INSTRUCTOR_CHECKS must be "
+                             f"integers, got {seed!r}") from None
+
+
+def instructor_specs(salt: int, dims: str) -> list:
+    """The instructor's extra checks of one exercise: ``[(name, sizes, dtype, rng)]``.
+
+    salt: the exercise's own seed (so exercises get different checks).
+    dims: the sizes to draw, e.g. "BIH" or "TBIH"; ``sizes`` is a dict of them.
+    """
+    seed = _INSTRUCTOR["seed"]
+    if seed is None:
+        return []
+    draw = np.random.default_rng([seed, salt])
+    specs = []
+    for k in range(_INSTRUCTOR["count"]):
+        sizes = {d: int(draw.integers(*_SIZE_RANGES[d])) for d in dims}
+        dtype = np.float64 if k % 2 == 0 else np.float32
+        name = (f"instructor's check {k + 1}, " + ", ".join(f"{d}={v}" for d, v in sizes.items())
+                + (", float32" if dtype == np.float32 else ""))
+        specs.append((name, sizes, dtype, np.random.default_rng([seed, salt, k])))
+    return specs
+
+
+_from_environment()
 
 
 def _cast(arrays, dtype):
@@ -75,8 +130,8 @@ def cell_cases(oracle: Callable, gates: int, n_states: int, include_hidden: bool
         "sat": ("Large pre-activations must not overflow: a sigmoid written as "
                 "exp(a) / (1 + exp(a)) gives inf / inf = NaN; use a form that stays finite."),
     }
-    cases = []
-    for k, (name, (B, I, H), kind, dtype) in enumerate(specs):
+
+    def make(name, B, I, H, kind, dtype, rng, hidden):
         params = rand_params(rng, I, H, gates)
         x = rng.standard_normal((B, I))
         states = [rng.uniform(-0.9, 0.9, size=(B, H)) for _ in range(n_states)]
@@ -90,13 +145,18 @@ def cell_cases(oracle: Callable, gates: int, n_states: int, include_hidden: bool
         elif kind == "sat":
             params = tuple(p * 300.0 for p in params)
             x = x * 3.0
-        args64 = (x, *states, *params)
-        args = _cast(args64, dtype)
+        args = _cast((x, *states, *params), dtype)
         expected = oracle(*_cast(args, np.float64))
         tol = F64 if dtype == np.float64 else F32
-        cases.append(Case(name=name, args=args, expected=expected, hint=hints[kind],
-                          diag_args=_cast(args, np.float64), hidden=k >= 9,
-                          kind=KIND_WORDS[kind], **tol))
+        return Case(name=name, args=args, expected=expected, hint=hints[kind],
+                    diag_args=_cast(args, np.float64), hidden=hidden,
+                    kind=KIND_WORDS[kind], **tol)
+
+    cases = [make(name, B, I, H, kind, dtype, rng, k >= 9)
+             for k, (name, (B, I, H), kind, dtype) in enumerate(specs)]
+    if include_hidden:
+        cases += [make(name, z["B"], z["I"], z["H"], "general", dtype, r, True)
+                  for name, z, dtype, r in instructor_specs(seed, "BIH")]
     return cases
 
 
@@ -128,8 +188,8 @@ def sequence_cases(oracle: Callable, gates: int, n_states: int, include_hidden: 
         "sat": ("Large pre-activations must not overflow: a sigmoid written as "
                 "exp(a) / (1 + exp(a)) gives inf / inf = NaN."),
     }
-    cases = []
-    for k, (name, (T, B, I, H), kind, dtype) in enumerate(specs):
+
+    def make(name, T, B, I, H, kind, dtype, rng, hidden):
         params = rand_params(rng, I, H, gates)
         X = rng.standard_normal((T, B, I))
         states = [rng.uniform(-0.9, 0.9, size=(B, H)) for _ in range(n_states)]
@@ -141,9 +201,15 @@ def sequence_cases(oracle: Callable, gates: int, n_states: int, include_hidden: 
         args = _cast((X, *states, *params), dtype)
         expected = oracle(*_cast(args, np.float64))
         tol = F64 if dtype == np.float64 else F32
-        cases.append(Case(name=name, args=args, expected=expected, hint=hints[kind],
-                          diag_args=_cast(args, np.float64), hidden=k >= 8,
-                          kind=KIND_WORDS[kind], **tol))
+        return Case(name=name, args=args, expected=expected, hint=hints[kind],
+                    diag_args=_cast(args, np.float64), hidden=hidden,
+                    kind=KIND_WORDS[kind], **tol)
+
+    cases = [make(name, T, B, I, H, kind, dtype, rng, k >= 8)
+             for k, (name, (T, B, I, H), kind, dtype) in enumerate(specs)]
+    if include_hidden:
+        cases += [make(name, z["T"], z["B"], z["I"], z["H"], "general", dtype, r, True)
+                  for name, z, dtype, r in instructor_specs(seed, "TBIH")]
     return cases
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from ..reference import gru_forward
-from .build import F32, F64, rand_params
+from .build import F32, F64, instructor_specs, rand_params
 from .core import Case, Exercise, Mistake, register
 
 __all__ = ["torch_gru_stack", "gru_stack_variant"]
@@ -88,7 +88,10 @@ def _cases(hidden):
     if hidden:
         specs += [(3, False, 7, 4, 2, 6, np.float64), (1, False, 5, 2, 4, 3, np.float64)]
     cases = []
-    for k, (L, bi, T, B, I, H, dt) in enumerate(specs):
+    extra = [(z["L"], k % 4 != 1, z["T"], z["B"], z["I"], z["H"], dtype, r, True)
+             for k, (_, z, dtype, r) in enumerate(instructor_specs(5005, "LTBIH"))]
+    rows = [(*spec, rng, False) for spec in specs] + (extra if hidden else [])
+    for k, (L, bi, T, B, I, H, dt, rng, instructors) in enumerate(rows):
         D = 2 if bi else 1
         params = [[tuple(p.astype(dt) for p in rand_params(rng, I if layer == 0 else D * H, H, 3))
                    for _ in range(D)] for layer in range(L)]
@@ -96,6 +99,8 @@ def _cases(hidden):
         h0 = rng.uniform(-0.9, 0.9, (L * D, B, H)).astype(dt)
         name = (f"{L} layer{'s' if L > 1 else ''}, {'bidirectional' if bi else 'one direction'}, "
                 f"T={T}, B={B}, I={I}, H={H}" + (", float32" if dt == np.float32 else ""))
+        if instructors:
+            name = "instructor's check, " + name
         args = (X, h0, params, bi)
         diag = (X.astype(np.float64), h0.astype(np.float64),
                 [[tuple(p.astype(np.float64) for p in d) for d in layer] for layer in params], bi)

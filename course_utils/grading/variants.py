@@ -16,7 +16,7 @@ from ..reference import gru_cell as torch_form_gru_cell
 from ..reference import sigmoid
 from .build import cell_cases
 from .core import Case, Exercise, Mistake, register
-from .build import F32, F64, rand_params
+from .build import F32, F64, instructor_specs, rand_params
 
 
 def _zeroed(cell, k):
@@ -127,7 +127,11 @@ def _peephole_cases(hidden):
     if hidden:
         specs += [("float64, B=5, I=2, H=7", (5, 2, 7), "values", np.float64)]
     cases = []
-    for k, (name, (B, I, H), kind, dt) in enumerate(specs):
+    rows = [(*spec, rng) for spec in specs]
+    if hidden:
+        rows += [(name, (z["B"], z["I"], z["H"]), "values", dt, r)
+                 for name, z, dt, r in instructor_specs(8003, "BIH")]
+    for k, (name, (B, I, H), kind, dt, rng) in enumerate(rows):
         params = list(rand_params(rng, I, H, 4))
         peeps = [rng.uniform(-1, 1, H) for _ in range(3)]
         x, h, c = rng.standard_normal((B, I)), rng.uniform(-1, 1, (B, H)), rng.uniform(-2, 2, (B, H))
