@@ -75,3 +75,29 @@ def test_benchmark_runs_on_a_tiny_size(capsys):
     row = out.strip().splitlines()[-1].split()
     assert [int(v) for v in row[:4]] == list(bench.TINY[0])
     assert all(float(v) > 0 for v in row[-2:])
+
+
+def test_fast_version_bugs_name_the_projection():
+    def folded_all_of_b_hh(X, h0, W_ih, W_hh, b_ih, b_hh):
+        T, B, I = X.shape
+        H = h0.shape[1]
+        GI = (X.reshape(T * B, I) @ W_ih.T + b_ih + b_hh).reshape(T, B, 3 * H)  # b_hn too
+        h, outs = h0, []
+        for t in range(T):
+            gh = h @ W_hh.T                                           # no bias left here
+            r = 1 / (1 + np.exp(-(GI[t, :, :H] + gh[:, :H])))
+            z = 1 / (1 + np.exp(-(GI[t, :, H:2 * H] + gh[:, H:2 * H])))
+            n = np.tanh(GI[t, :, 2 * H:] + r * gh[:, 2 * H:])
+            h = (1 - z) * n + z * h
+            outs.append(h)
+        return np.stack(outs), h
+    with np.errstate(over="ignore"):
+        report = grade("gru_forward_fast", folded_all_of_b_hh)
+    assert "folded" in report.diagnosis
+
+    def scrambled(X, h0, *params):
+        T, B, I = X.shape
+        Xs = X.transpose(1, 0, 2).reshape(T, B, I)      # a reshape that mixes t and b
+        return gru_forward(Xs, h0, *params)
+    report = grade("gru_forward_fast", scrambled)
+    assert "wrong (t, b) pairs" in report.diagnosis

@@ -14,9 +14,10 @@ import numpy as np
 
 from .. import oracle
 from ..reference import gru_forward as loop_version
+from ..reference import sigmoid
 from ..timing import compare, pinned_threads
 from .build import rand_params, sequence_cases
-from .core import CheckResult, Exercise, call_learner, register
+from .core import CheckResult, Exercise, Mistake, call_learner, register
 from .gru import GRU_FORWARD
 
 SPEED_SIZE = (100, 32, 64, 128)   # T, B, I, H
@@ -54,13 +55,46 @@ def speed_check(fn) -> list:
         "operations on whole gate blocks.")]
 
 
+def _scrambled_projection(X, h0, W_ih, W_hh, b_ih, b_hh):
+    """The input projection flattened batch-major but unflattened time-major."""
+    T, B, I = X.shape
+    H = h0.shape[1]
+    GI = (X.transpose(1, 0, 2).reshape(B * T, I) @ W_ih.T + b_ih).reshape(T, B, 3 * H)
+    h, outs = h0, []
+    for t in range(T):
+        gh = h @ W_hh.T + b_hh
+        r = sigmoid(GI[t, :, :H] + gh[:, :H])
+        z = sigmoid(GI[t, :, H:2 * H] + gh[:, H:2 * H])
+        n = np.tanh(GI[t, :, 2 * H:] + r * gh[:, 2 * H:])
+        h = (1 - z) * n + z * h
+        outs.append(h)
+    return np.stack(outs), h
+
+
+_FOLDED = (" In a fast version this happens when all of b_hh is folded into the input "
+           "projection: b_hn must stay inside r * (W_hn h + b_hn).")
+
+
+def _fast_mistakes():
+    """gru_forward's mistakes (b_hn's hint says how folding causes it), plus the
+    bugs of a precomputed input projection."""
+    inherited = [Mistake(m.name, m.fn, m.hint + _FOLDED) if m.name == "b_hn outside reset"
+                 else m for m in GRU_FORWARD.mistakes]
+    return inherited + [
+        Mistake("scrambled projection", _scrambled_projection,
+                "The precomputed input projections belong to the wrong (t, b) pairs: X is "
+                "(T, B, I), so flatten it to (T * B, I) and reshape the product back to "
+                "(T, B, 3H) in that same order (or transpose consistently both ways)."),
+    ]
+
+
 GRU_FORWARD_FAST = register(Exercise(
     id="gru_forward_fast",
     signature="gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh) -> (H, h_n)",
     arg_names=GRU_FORWARD.arg_names,
     output=("H", "h_n"),
     make_cases=lambda hidden: sequence_cases(oracle.gru_forward, 3, 1, hidden, seed=2007),
-    mistakes=GRU_FORWARD.mistakes,
+    mistakes=_fast_mistakes(),
     extra_checks=(speed_check,),
     where="solutions/07_speed.ipynb",
 ))
