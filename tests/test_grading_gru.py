@@ -190,12 +190,16 @@ def _hand_written_gru(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, bug):
     sig = (lambda a: 1 / (1 + np.exp(a))) if bug == "sign" else naive_sigmoid
     r = sig(gi[:, :H] + gh[:, :H])
     z = sig(gi[:, :H] + gh[:, :H]) if bug == "copy" else sig(gi[:, H:2 * H] + gh[:, H:2 * H])
-    n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
+    if bug == "no b_hn":              # W_hn h alone inside the reset
+        n = np.tanh(gi[:, 2 * H:] + r * (h_prev @ W_hh[2 * H:].T))
+    else:
+        n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
     return (1 - z) * n + z * h_prev
 
 
 @pytest.mark.parametrize("bug, words", [("sign", "check the sign in your sigmoid"),
-                                        ("copy", "copy-pasted")])
+                                        ("copy", "copy-pasted"),
+                                        ("no b_hn", "b_hn (the candidate's block of b_hh)")])
 def test_hand_written_sigmoid_sign_and_copied_slice_are_named(bug, words):
     with np.errstate(over="ignore"):
         report = grade("gru_cell", partial(_hand_written_gru, bug=bug))

@@ -139,6 +139,7 @@ def _hand_written_lstm(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, bug):
     i = sig(a[:, :H])
     f = sig(a[:, :H]) if bug == "copy" else sig(a[:, H:2 * H] + (1.0 if bug == "bias" else 0))
     g = np.tanh(a[:, 2 * H:3 * H])
+    g = np.tanh(g) if bug == "twice" else g
     o = sig(a[:, 3 * H:])
     c = f * c_prev + i * g
     return o * np.tanh(c), c
@@ -146,7 +147,8 @@ def _hand_written_lstm(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, bug):
 
 @pytest.mark.parametrize("bug, words", [("sign", "check the sign in your sigmoid"),
                                         ("copy", "copy-pasted"),
-                                        ("bias", "shifted by +1")])
+                                        ("bias", "shifted by +1"),
+                                        ("twice", "squashed twice")])
 def test_more_hand_written_cell_bugs_are_named(bug, words):
     from functools import partial
     with np.errstate(over="ignore"):

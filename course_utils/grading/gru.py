@@ -27,13 +27,15 @@ def _relu(a):
 def gru_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn",
                      convention="torch", reset="after", drop_b_ih=False, drop_b_hh=False,
                      b_hn_outside=False, no_reset=False, reset_everything=False,
-                     gate_act=sigmoid, cand_act=np.tanh, returns="h", copied=None):
+                     gate_act=sigmoid, cand_act=np.tanh, returns="h", copied=None,
+                     drop_b_hn=False):
     """A GRU cell with switchable bugs (the defaults give torch's GRU).
 
     order: the block order the code assumes (torch stores "rzn").
     convention: "torch" h' = (1-z) n + z h; "other" h' = z n + (1-z) h.
     reset: "after" r * (W_hn h + b_hn) (torch); "before" W_hn (r * h) (Cho 2014).
     b_hn_outside: r * (W_hn h) + b_hn.  reset_everything: tanh(r * (all of a_n)).
+    drop_b_hn: b_hn left out (the other biases in place).
     returns: "h", "n" (the candidate), "z" or "r".
     copied: (gate, source), e.g. ("z", "r"): that gate is computed from the
         source gate's rows (a copy-pasted slice).
@@ -42,6 +44,8 @@ def gru_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn",
     H = h_prev.shape[1]
     b_ih = np.zeros_like(b_ih) if drop_b_ih else b_ih
     b_hh = np.zeros_like(b_hh) if drop_b_hh else b_hh
+    if drop_b_hn:
+        b_hh = np.concatenate([b_hh[:2 * H], np.zeros_like(b_hh[2 * H:])])
 
     def block(M, name):
         if copied and name == copied[0]:
@@ -123,6 +127,9 @@ def _mistakes():
                 "for cuDNN compatibility)."),
         Mistake("no biases", partial(v, drop_b_ih=True, drop_b_hh=True),
                 "The biases seem to be missing: add b_ih and b_hh in every gate."),
+        Mistake("no b_hn", partial(v, drop_b_hn=True),
+                "b_hn (the candidate's block of b_hh) seems to be missing: the reset gate "
+                "multiplies W_hn h + b_hn."),
         Mistake("no reset", partial(v, no_reset=True),
                 "The reset gate seems to be missing (the candidate ignores r)."),
         Mistake("sigmoid candidate", partial(v, cand_act=sigmoid),

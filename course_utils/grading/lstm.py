@@ -23,7 +23,7 @@ def lstm_cell_variant(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, order="ifgo"
                       drop_b_ih=False, drop_b_hh=False, no_forget=False, swap_fi=False,
                       gate_act=sigmoid, cand_act=np.tanh, cell_out="tanh",
                       h_from_c_prev=False, swap_return=False, copied=None,
-                      forget_shift=0.0):
+                      forget_shift=0.0, coupled=False, g_tanh_twice=False):
     """An LSTM cell with switchable bugs (the defaults give torch's LSTM).
 
     order: the block order the code assumes (torch stores "ifgo").
@@ -35,6 +35,8 @@ def lstm_cell_variant(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, order="ifgo"
     copied: (gate, source), e.g. ("f", "i"): that gate is computed from the
         source gate's rows (a copy-pasted slice).
     forget_shift: added to the forget gate's pre-activation inside the cell.
+    coupled: i = 1 - f (the CIFG variant, not torch's LSTM).
+    g_tanh_twice: tanh applied to g twice.
     x (B, I), h_prev (B, H), c_prev (B, H), W_ih (4H, I), W_hh (4H, H)
     -> (h_next (B, H), c_next (B, H))
     """
@@ -51,6 +53,10 @@ def lstm_cell_variant(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, order="ifgo"
 
     i, f, o = gate_act(block("i")), gate_act(block("f") + forget_shift), gate_act(block("o"))
     g = cand_act(block("g"))
+    if g_tanh_twice:
+        g = np.tanh(g)
+    if coupled:
+        i = 1.0 - f
     if no_forget:
         f = np.ones_like(f)
     if swap_fi:
@@ -109,6 +115,11 @@ def _mistakes():
                   f"The gate {gate} seems computed from the rows of {src} (a copy-pasted "
                   f"slice?): each of i, f, g, o has its own block of H rows.")
           for gate, src in (("f", "i"), ("o", "i"), ("o", "f"), ("i", "f"))),
+        Mistake("coupled input gate", partial(v, coupled=True),
+                "The input gate looks computed as 1 - f (the coupled CIFG variant of unit 08): "
+                "torch's LSTM has its own input gate i from its own block of rows."),
+        Mistake("g tanh twice", partial(v, g_tanh_twice=True),
+                "The candidate g seems squashed twice: apply tanh to its pre-activation once."),
         Mistake("no forget gate", partial(v, no_forget=True),
                 "The forget gate seems to be missing (the old cell state is kept whole): "
                 "c' = f * c + i * g."),
