@@ -372,6 +372,7 @@ def test_system_exit_and_keyboard_free_failures_do_not_escape():
 def test_bad_arguments_to_grade():
     assert not grade("no_such_id", ref.gru_cell).passed
     assert "Known ids" in grade("no_such_id", ref.gru_cell).feedback
+    assert "Did you mean 'gru_cell'?" in grade("gru_cel", ref.gru_cell).feedback
     report = grade("gru_cell", "not a function")
     assert not report.passed and "expected a function" in report.feedback
 

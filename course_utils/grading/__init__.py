@@ -11,6 +11,7 @@ graders only need a new module.
 """
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import pkgutil
@@ -36,8 +37,10 @@ def grade(exercise_id: str, fn, hidden: bool = False) -> Report:
     if ex is None:
         report = Report(str(exercise_id))
         known = ", ".join(sorted(EXERCISES))
+        close = difflib.get_close_matches(str(exercise_id), list(EXERCISES), n=1)
+        guess = f" Did you mean {close[0]!r}?" if close else ""
         report.checks.append(CheckResult(
-            "exercise id", False, f"there is no exercise called {exercise_id!r}.",
+            "exercise id", False, f"there is no exercise called {exercise_id!r}.{guess}",
             f"Known ids: {known}."))
         return report
     return run_exercise(ex, fn, include_hidden=hidden)
