@@ -20,7 +20,8 @@ with memory, CPU-time and process limits, started afresh after a time-out or
 a crash. From the submission only the graded solution cells (by their
 nbgrader ``grade_id``) run, after the imports, definitions and assignments of
 lambdas or literals of the lab's other cells (the instructor's copy in
-``solutions/``, then the submission's own). Only arrays come back. This is process isolation, not a
+``solutions/``, then the submission's own); torch and the course's torch-based
+modules are imported only when the learner's code first uses them. Only arrays come back. This is process isolation, not a
 security sandbox.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
+import functools
 import hashlib
 import html
 import io
@@ -43,8 +45,7 @@ __all__ = ["lab_exercises", "setup_code", "grade_notebook", "grade_folder", "mai
 
 _REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = _REPO / "solutions"
-VERSION = "2"
-_SKIP_MODULES = ("course_utils", "torch")
+VERSION = "3"
 CELL_TIMEOUT = 60.0   # seconds to run one graded cell: its imports may load torch
 
 
@@ -97,9 +98,81 @@ def _is_safe_value(node) -> bool:
         return False
 
 
+#: defined first in the learner process: stands for a module (or a name in one)
+#: that is imported on first use, so a lab's `import torch` costs nothing unless
+#: the learner's code uses torch
+LAZY_IMPORTS = '''
+class _CourseLazy:
+    def __init__(self, module, attr=None):
+        object.__setattr__(self, "_where", (module, attr))
+
+    def _target(self):
+        import importlib
+        module, attr = object.__getattribute__(self, "_where")
+        mod = importlib.import_module(module)
+        if attr is None:
+            return mod
+        try:
+            return getattr(mod, attr)
+        except AttributeError:
+            return importlib.import_module(module + "." + attr)
+
+    def __getattr__(self, name):
+        return getattr(self._target(), name)
+
+    def __call__(self, *args, **kwargs):
+        return self._target()(*args, **kwargs)
+'''
+
+
+@functools.lru_cache(maxsize=None)
+def _heavy(module: str) -> bool:
+    """True for torch, and for course_utils modules that import it (followed
+    through their imports of other course_utils modules) or the graders."""
+    top = module.split(".")[0]
+    if top == "torch":
+        return True
+    if top != "course_utils":
+        return False
+    if module.startswith("course_utils.grading"):
+        return True                      # imports its units (and torch) dynamically
+    path = _REPO / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        path = _REPO / module.replace(".", "/") / "__init__.py"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return True
+    for node in tree.body:
+        if isinstance(node, ast.Import) and any(_heavy(a.name) for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom):
+            name = node.module or ""
+            if node.level:                # relative: inside course_utils
+                base = module.rsplit(".", node.level)[0]
+                name = f"{base}.{name}" if name else base
+            if _heavy(name):
+                return True
+    return False
+
+
+def _lazy_import(node) -> str:
+    """An import of a heavy module rewritten as lazy proxies ('' if it is light)."""
+    if isinstance(node, ast.Import):
+        lines = [f"{a.asname or a.name.split('.')[0]} = _CourseLazy("
+                 f"{(a.name if a.asname else a.name.split('.')[0])!r})"
+                 for a in node.names if _heavy(a.name)]
+        return "\n".join(lines) if len(lines) == len(node.names) else ""
+    if node.level or not _heavy(node.module or ""):
+        return ""
+    return "\n".join(f"{a.asname or a.name} = _CourseLazy({node.module!r}, {a.name!r})"
+                     for a in node.names if a.name != "*")
+
+
 def _defs_and_imports(source: str) -> str:
-    """Only the top-level imports, function and class definitions, and assignments
-    of lambdas or literals (``sig = lambda a: ...``, ``EPS = 1e-8``) of a code cell."""
+    """Only the top-level imports (torch and the course's torch-based modules as
+    lazy proxies), function and class definitions, and assignments of lambdas or
+    literals (``sig = lambda a: ...``, ``EPS = 1e-8``) of a code cell."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -107,11 +180,8 @@ def _defs_and_imports(source: str) -> str:
     keep = []
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
-                [a.name for a in node.names]
-            if any(n.split(".")[0] in _SKIP_MODULES for n in names):
-                continue
-            keep.append(node)
+            lazy = _lazy_import(node)
+            keep.append(ast.parse(lazy) if lazy else node)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             keep.append(node)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None \
@@ -121,7 +191,8 @@ def _defs_and_imports(source: str) -> str:
 
 
 def setup_code(nb: dict) -> str:
-    """Imports and helper functions from the non-graded code cells of ``nb``."""
+    """Imports and helper functions from the non-graded code cells of ``nb``
+    (run after :data:`LAZY_IMPORTS`)."""
     parts = []
     for cell in nb["cells"]:
         if cell.get("cell_type") == "code" and not _nbgrader(cell):
@@ -161,7 +232,8 @@ def grade_notebook(path: Path, lab: str, timeout: float = 10.0, hidden: bool = T
     except (OSError, ValueError) as exc:
         return {i: _zero(i, f"could not read {Path(path).name}: {exc}") for i in ids}
     cells = _solution_cells(nb, ids)
-    prelude = setup_code(_read_notebook(SOLUTIONS / f"{lab}.ipynb")) + "\n\n" + setup_code(nb)
+    prelude = "\n\n".join((LAZY_IMPORTS, setup_code(_read_notebook(SOLUTIONS / f"{lab}.ipynb")),
+                            setup_code(nb)))
     results = {}
     box = None
     try:

@@ -35,7 +35,8 @@ class SandboxError(RuntimeError):
 
 def pack(header: dict, arrays=()) -> bytes:
     """One frame: JSON header (with array dtypes and shapes) + raw array bytes."""
-    arrays = [np.ascontiguousarray(a) for a in arrays]
+    arrays = [np.asarray(a) for a in arrays]
+    arrays = [a if a.flags.c_contiguous else a.copy(order="C") for a in arrays]  # 0-d stays 0-d
     for a in arrays:
         if a.dtype.kind not in _KINDS:
             raise TypeError(f"only numeric arrays can be sent, not {a.dtype}")
@@ -61,22 +62,30 @@ def unpack(head: bytes, body: bytes):
     return header, arrays
 
 
-def _as_arrays(value):
-    """Flatten a learner's return value into (structure, [arrays])."""
+def _as_arrays(value, originals=None):
+    """Flatten a (nested) value into (structure, [arrays]): tuples and lists are
+    walked, Python bools, ints and floats travel in the structure, anything else
+    becomes a numeric array. ``originals``, when given, collects the leaf each
+    array came from, in the same order (to copy modified arguments back)."""
     if isinstance(value, (tuple, list)):
-        parts = [_as_arrays(v) for v in value]
+        parts = [_as_arrays(v, originals) for v in value]
         return ({"seq": [p[0] for p in parts]}, [a for p in parts for a in p[1]])
     if value is None:
         return ({"none": True}, [])
+    if isinstance(value, (bool, int, float)) and not isinstance(value, np.generic):
+        return ({"scalar": value}, [])
     if hasattr(value, "detach") and hasattr(value, "cpu"):
         value = value.detach().cpu().numpy()
     arr = np.asarray(value)
     if arr.dtype.kind not in _KINDS:
         return ({"bad": f"{type(value).__name__} of dtype {arr.dtype}"}, [])
+    if originals is not None:
+        originals.append(value)
     return ({"array": True}, [arr])
 
 
 def _rebuild(structure, arrays):
+    """The value ``_as_arrays`` flattened (sequences come back as tuples)."""
     if "seq" in structure:
         out = []
         for s in structure["seq"]:
@@ -84,6 +93,8 @@ def _rebuild(structure, arrays):
         return tuple(out)
     if "none" in structure:
         return None
+    if "scalar" in structure:
+        return structure["scalar"]
     if "bad" in structure:
         return structure["bad"]           # a string: the grader reports it as a wrong type
     return arrays.pop(0)
@@ -132,7 +143,8 @@ def _child_main() -> None:  # pragma: no cover - runs in the child process
                 send({"ok": True, "has": callable(namespace.get(header["name"]))})
             elif op == "call":
                 fn = namespace[header["name"]]
-                value = fn(*arrays)
+                args = _rebuild(header["args"], list(arrays))
+                value = fn(*args)
                 structure, out = _as_arrays(value)
                 # the (possibly modified) arguments come back too, for the mutation check
                 send({"ok": True, "structure": structure, "n_out": len(out)}, out + arrays)
@@ -263,13 +275,15 @@ class Sandbox:
         Errors in the learner's code are raised here with their message.
         """
         def proxy(*args):
-            arrays = [np.asarray(a) for a in args]
-            header, out = self.request({"op": "call", "name": name}, arrays, timeout)
+            leaves = []
+            structure, arrays = _as_arrays(list(args), leaves)
+            header, out = self.request({"op": "call", "name": name, "args": structure},
+                                       arrays, timeout)
             if not header.get("ok"):
                 raise _learner_exception(header.get("type", ""), header.get("error", "error"))
             n = header["n_out"]
             results, returned_args = out[:n], out[n:]
-            for original, back in zip(args, returned_args):
+            for original, back in zip(leaves, returned_args):
                 if isinstance(original, np.ndarray) and original.shape == back.shape \
                         and not np.array_equal(original, back, equal_nan=True):
                     original[...] = back

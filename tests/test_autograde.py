@@ -63,6 +63,10 @@ SUBMISSIONS = {
     "leo_duplicated": (lambda: _dup(), 1.0, 1.0),
     # helpers in a cell the student added: a lambda and a constant
     "nina_helper_cell": (lambda: _helper_cell(), 1.0, 1.0),
+    # torch used inside a graded function, imported only in the lab's first cell
+    "olga_torch_inside": (lambda: _edit(_lab(), "gru_cell", BODY,
+                                        "h_next = torch.from_numpy((1 - z) * n + z * h_prev)"
+                                        ".numpy()"), 1.0, 1.0),
     # a graded cell whose top level is slower than one call's time limit (a heavy import)
     "mia_slow_import": (lambda: _prepend(_lab(), "gru_cell", "import time; time.sleep(3)\n"),
                         1.0, 1.0),
@@ -199,6 +203,45 @@ def test_instructor_seed_adds_checks_and_a_new_seed_regrades(tmp_path, capsys):
     assert "graded" not in capsys.readouterr().err               # same seed: skipped
     checks(4243)
     assert "graded zoe" in capsys.readouterr().err               # new seed: graded anew
+
+
+def test_every_lab_solution_earns_full_marks(tmp_path):
+    """Each lab's own imports (course_utils helpers, torch) and argument types
+    (nested parameter lists, a bool) work in the learner process."""
+    subs = tmp_path / "subs" / "sam"
+    subs.mkdir(parents=True)
+    for lab in sorted((REPO / "solutions").glob("*.ipynb")):
+        shutil.copy(lab, subs / lab.name)
+    table = autograde.grade_folder(tmp_path / "subs", tmp_path / "out", workers=2,
+                                   progress=False)
+    assert len(table["sam"]) == 13
+    assert all(score == 1.0 for score in table["sam"].values()), table
+
+
+def test_nested_arguments_travel_and_modifications_come_back():
+    import numpy as np
+    from course_utils.sandbox import Sandbox
+    box = Sandbox()
+    try:
+        box.execute("def f(X, params, flag):\n"
+                    "    params[1][0][0] += 1.0\n"
+                    "    return X.sum() + params[0][1].sum(), flag is True, len(params)\n")
+        params = [(np.zeros(2), np.ones(3)), [np.zeros(1)]]
+        total, flag, n = box.function("f")(np.arange(4.0), params, True)
+        assert float(total) == 9.0 and flag is True and n == 2
+        assert params[1][0][0] == 1.0           # the in-place change is seen by the grader
+    finally:
+        box.kill()
+
+
+def test_lab_imports_are_kept_and_torch_is_lazy():
+    code = autograde._defs_and_imports(
+        "import numpy as np\nimport torch\nfrom course_utils.grading import check\n"
+        "from course_utils.reference import sigmoid\nprint('not kept')\n")
+    assert "import numpy as np" in code and "from course_utils.reference import sigmoid" in code
+    assert "torch = _CourseLazy('torch')" in code
+    assert "check = _CourseLazy('course_utils.grading', 'check')" in code
+    assert "print" not in code
 
 
 def test_protocol_carries_numbers_only():
