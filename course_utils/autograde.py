@@ -190,6 +190,19 @@ def _defs_and_imports(source: str) -> str:
     return "\n\n".join(ast.unparse(n) for n in keep)
 
 
+def _warm_up_code(sources) -> str:
+    """Code that resolves the lazy imports named in ``sources`` (learner code)."""
+    names = set()
+    for src in sources:
+        try:
+            names |= {n.id for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Name)}
+        except SyntaxError:
+            continue
+    return (f"for _name in {sorted(names)!r}:\n"
+            "    if isinstance(globals().get(_name), _CourseLazy):\n"
+            "        globals()[_name]._target()\n")
+
+
 def setup_code(nb: dict) -> str:
     """Imports and helper functions from the non-graded code cells of ``nb``
     (run after :data:`LAZY_IMPORTS`)."""
@@ -253,6 +266,10 @@ def grade_notebook(path: Path, lab: str, timeout: float = 10.0, hidden: bool = T
                         if other in cells:            # (a cell may import torch: slow)
                             box.execute(cells[other], f"<cell {other}>",
                                         timeout=max(timeout, CELL_TIMEOUT))
+                    # import now what the learner's functions use, so that no call's
+                    # time limit pays for importing torch
+                    box.execute(_warm_up_code(list(cells.values()) + [setup_code(nb)]),
+                                "<imports>", timeout=CELL_TIMEOUT)
                 except (SandboxError, TimeoutError) as exc:
                     error = str(exc) or "the code of the notebook ran past the time limit"
                 if error and not box.alive:
