@@ -193,3 +193,10 @@ def test_states_returned_as_a_tuple_are_accepted():
         H_all, h_n = ref.rnn_forward(X, h0, *p)
         return tuple(H_all), h_n
     assert grade("rnn_forward", forward_tuple, hidden=True).passed
+
+
+def test_an_untransposed_square_W_hh_is_named():
+    def untransposed(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+        return np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh + b_hh)    # W_hh is (H, H)
+    report = grade("rnn_cell", untransposed)
+    assert not report.passed and "W_hh the wrong way round" in report.diagnosis

@@ -15,17 +15,19 @@ __all__ = ["rnn_cell_variant", "RNN_CELL_MISTAKES"]
 
 
 def rnn_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, act=np.tanh, drop_b_ih=False,
-                     drop_b_hh=False, tanh_input_only=False, no_recurrence=False):
+                     drop_b_hh=False, tanh_input_only=False, no_recurrence=False,
+                     W_hh_untransposed=False):
     """An RNN cell with switchable bugs (the defaults give torch's tanh RNN).
 
     tanh_input_only: tanh(W_ih x + b_ih) + W_hh h + b_hh.
     no_recurrence: the previous state is left out.
+    W_hh_untransposed: h_prev @ W_hh (no error: W_hh is square) instead of @ W_hh.T.
     x (B, I), h_prev (B, H), W_ih (H, I), W_hh (H, H), b_ih (H,), b_hh (H,) -> (B, H)
     """
     b_ih = np.zeros_like(b_ih) if drop_b_ih else b_ih
     b_hh = np.zeros_like(b_hh) if drop_b_hh else b_hh
     a_x = x @ W_ih.T + b_ih
-    a_h = h_prev @ W_hh.T + b_hh
+    a_h = h_prev @ (W_hh if W_hh_untransposed else W_hh.T) + b_hh
     if no_recurrence:
         return act(a_x + b_hh)
     if tanh_input_only:
@@ -52,6 +54,10 @@ RNN_CELL_MISTAKES = [
             "the recurrent term and both biases."),
     Mistake("no recurrence", partial(rnn_cell_variant, no_recurrence=True),
             "The previous state is not used: the recurrent term W_hh h_prev is missing."),
+    Mistake("W_hh not transposed", partial(rnn_cell_variant, W_hh_untransposed=True),
+            "The recurrent product uses W_hh the wrong way round: with states as rows, "
+            "W_hh h becomes h_prev times the transpose of W_hh. (W_hh is square, so the "
+            "shapes fit either way and no error warns you.)"),
 ]
 
 RNN_CELL = register(Exercise(
