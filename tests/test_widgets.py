@@ -48,3 +48,16 @@ def test_lstm_gate_plot_follows_the_cell_equation():
     assert np.allclose(c, 0.5 ** np.arange(1, 6)) and np.all(h == 0)
     names = [s.description for s in lstm_gate_explorer().children[0].children]
     assert names == ["f (forget)", "i (input)", "o (output)"]
+
+
+def test_bidirectional_layout_figure_frames_the_final_states():
+    from matplotlib.patches import Rectangle
+
+    from course_utils.figures import plot_bidirectional_output
+    T, B, H = 6, 2, 3
+    out = np.random.default_rng(0).standard_normal((T, B, 2 * H))
+    h_n = np.stack([out[-1, :, :H], out[0, :, H:]])
+    fig = plot_bidirectional_output(out, h_n, b=1)
+    frames = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
+    assert [(f.get_x(), f.get_y()) for f in frames] == [(T - 1.5, -0.5), (-0.5, H - 0.5)]
+    matplotlib.pyplot.close(fig)
