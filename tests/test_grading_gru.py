@@ -476,3 +476,19 @@ def test_the_instructor_seed_can_come_from_the_environment():
     seeded = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, check=True).stdout
     assert int(seeded) == int(plain) + 2
+
+
+def test_per_gate_slices_with_untransposed_W_hh_blocks_are_named():
+    def per_gate(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+        H = h_prev.shape[1]
+        W_ir, W_iz, W_in = W_ih[:H], W_ih[H:2 * H], W_ih[2 * H:]
+        W_hr, W_hz, W_hn = W_hh[:H], W_hh[H:2 * H], W_hh[2 * H:]
+        b_ir, b_iz, b_in = np.split(b_ih, 3)
+        b_hr, b_hz, b_hn = np.split(b_hh, 3)
+        r = naive_sigmoid(x @ W_ir.T + b_ir + h_prev @ W_hr + b_hr)    # W_hr, not W_hr.T
+        z = naive_sigmoid(x @ W_iz.T + b_iz + h_prev @ W_hz + b_hz)
+        n = np.tanh(x @ W_in.T + b_in + r * (h_prev @ W_hn + b_hn))
+        return (1 - z) * n + z * h_prev
+    with np.errstate(over="ignore"):
+        report = grade("gru_cell", per_gate)
+    assert not report.passed and "blocks of W_hh the wrong way round" in report.diagnosis

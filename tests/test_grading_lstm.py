@@ -154,3 +154,15 @@ def test_more_hand_written_cell_bugs_are_named(bug, words):
     with np.errstate(over="ignore"):
         report = grade("lstm_cell", partial(_hand_written_lstm, bug=bug))
     assert not report.passed and words in report.diagnosis, report.diagnosis
+
+
+def test_per_gate_slices_with_untransposed_W_hh_blocks_are_named():
+    def per_gate(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+        H = h_prev.shape[1]
+        pre = [x @ W_ih[k * H:(k + 1) * H].T + h_prev @ W_hh[k * H:(k + 1) * H]   # no .T
+               + b_ih[k * H:(k + 1) * H] + b_hh[k * H:(k + 1) * H] for k in range(4)]
+        i, f, o = ref.sigmoid(pre[0]), ref.sigmoid(pre[1]), ref.sigmoid(pre[3])
+        c = f * c_prev + i * np.tanh(pre[2])
+        return o * np.tanh(c), c
+    report = grade("lstm_cell", per_gate)
+    assert not report.passed and "blocks of W_hh the wrong way round" in report.diagnosis

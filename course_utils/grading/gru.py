@@ -28,7 +28,7 @@ def gru_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn",
                      convention="torch", reset="after", drop_b_ih=False, drop_b_hh=False,
                      b_hn_outside=False, no_reset=False, reset_everything=False,
                      gate_act=sigmoid, cand_act=np.tanh, returns="h", copied=None,
-                     drop_b_hn=False):
+                     drop_b_hn=False, hh_untransposed=False):
     """A GRU cell with switchable bugs (the defaults give torch's GRU).
 
     order: the block order the code assumes (torch stores "rzn").
@@ -36,6 +36,7 @@ def gru_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn",
     reset: "after" r * (W_hn h + b_hn) (torch); "before" W_hn (r * h) (Cho 2014).
     b_hn_outside: r * (W_hn h) + b_hn.  reset_everything: tanh(r * (all of a_n)).
     drop_b_hn: b_hn left out (the other biases in place).
+    hh_untransposed: each (H, H) block of W_hh used untransposed (h @ W_hr, ...).
     returns: "h", "n" (the candidate), "z" or "r".
     copied: (gate, source), e.g. ("z", "r"): that gate is computed from the
         source gate's rows (a copy-pasted slice).
@@ -51,7 +52,8 @@ def gru_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn",
         if copied and name == copied[0]:
             name = copied[1]
         k = order.index(name)
-        return M[k * H:(k + 1) * H]
+        rows = M[k * H:(k + 1) * H]
+        return rows.T if hh_untransposed and M is W_hh else rows
 
     a_r = x @ block(W_ih, "r").T + block(b_ih, "r") + h_prev @ block(W_hh, "r").T + block(b_hh, "r")
     a_z = x @ block(W_ih, "z").T + block(b_ih, "z") + h_prev @ block(W_hh, "z").T + block(b_hh, "z")
@@ -94,6 +96,9 @@ def _flipped_sigmoid(a):
     return sigmoid(-a)
 
 
+_HH_T = ("The recurrent products use the (H, H) blocks of W_hh the wrong way round: with "
+         "states as rows, W_hr h becomes h_prev times the transpose of W_hr (the blocks are "
+         "square, so no shape error warns you).")
 _SIGN = ("The gates look like 1 - sigmoid: check the sign in your sigmoid, "
          "sigmoid(a) = 1 / (1 + exp(-a)).")
 
@@ -130,6 +135,7 @@ def _mistakes():
         Mistake("no b_hn", partial(v, drop_b_hn=True),
                 "b_hn (the candidate's block of b_hh) seems to be missing: the reset gate "
                 "multiplies W_hn h + b_hn."),
+        Mistake("W_hh blocks untransposed", partial(v, hh_untransposed=True), _HH_T),
         Mistake("no reset", partial(v, no_reset=True),
                 "The reset gate seems to be missing (the candidate ignores r)."),
         Mistake("sigmoid candidate", partial(v, cand_act=sigmoid),

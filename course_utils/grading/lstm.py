@@ -23,7 +23,8 @@ def lstm_cell_variant(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, order="ifgo"
                       drop_b_ih=False, drop_b_hh=False, no_forget=False, swap_fi=False,
                       gate_act=sigmoid, cand_act=np.tanh, cell_out="tanh",
                       h_from_c_prev=False, swap_return=False, copied=None,
-                      forget_shift=0.0, coupled=False, g_tanh_twice=False):
+                      forget_shift=0.0, coupled=False, g_tanh_twice=False,
+                      hh_untransposed=False):
     """An LSTM cell with switchable bugs (the defaults give torch's LSTM).
 
     order: the block order the code assumes (torch stores "ifgo").
@@ -37,13 +38,18 @@ def lstm_cell_variant(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, order="ifgo"
     forget_shift: added to the forget gate's pre-activation inside the cell.
     coupled: i = 1 - f (the CIFG variant, not torch's LSTM).
     g_tanh_twice: tanh applied to g twice.
+    hh_untransposed: each (H, H) block of W_hh used untransposed.
     x (B, I), h_prev (B, H), c_prev (B, H), W_ih (4H, I), W_hh (4H, H)
     -> (h_next (B, H), c_next (B, H))
     """
     H = h_prev.shape[1]
     b_ih = np.zeros_like(b_ih) if drop_b_ih else b_ih
     b_hh = np.zeros_like(b_hh) if drop_b_hh else b_hh
-    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
+    if hh_untransposed:
+        a_h = np.concatenate([h_prev @ W_hh[k * H:(k + 1) * H] for k in range(4)], axis=1)
+    else:
+        a_h = h_prev @ W_hh.T
+    a = x @ W_ih.T + b_ih + a_h + b_hh
 
     def block(name):
         if copied and name == copied[0]:
@@ -120,6 +126,10 @@ def _mistakes():
                 "torch's LSTM has its own input gate i from its own block of rows."),
         Mistake("g tanh twice", partial(v, g_tanh_twice=True),
                 "The candidate g seems squashed twice: apply tanh to its pre-activation once."),
+        Mistake("W_hh blocks untransposed", partial(v, hh_untransposed=True),
+                "The recurrent products use the (H, H) blocks of W_hh the wrong way round: "
+                "with states as rows, W_hi h becomes h_prev times the transpose of W_hi (the "
+                "blocks are square, so no shape error warns you)."),
         Mistake("no forget gate", partial(v, no_forget=True),
                 "The forget gate seems to be missing (the old cell state is kept whole): "
                 "c' = f * c + i * g."),
