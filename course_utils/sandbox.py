@@ -148,6 +148,20 @@ def _child_main() -> None:  # pragma: no cover - runs in the child process
                 structure, out = _as_arrays(value)
                 # the (possibly modified) arguments come back too, for the mutation check
                 send({"ok": True, "structure": structure, "n_out": len(out)}, out + arrays)
+            elif op == "time":
+                # time the learner's function against a course function, both here
+                # (same process, same data, interleaved), so that the comparison
+                # carries no cost of the transport
+                import importlib
+
+                from course_utils.timing import compare
+                fn = namespace[header["name"]]
+                module, attr = header["other"].split(":")
+                other = getattr(importlib.import_module(module), attr)
+                args = _rebuild(header["args"], list(arrays))
+                t = compare({"yours": lambda: fn(*args), "other": lambda: other(*args)},
+                            repeats=int(header["repeats"]), warmup=1)
+                send({"ok": True, "yours": t["yours"].median, "other": t["other"].median})
             else:
                 send({"ok": False, "error": f"unknown op {op!r}"})
         except BaseException as exc:  # noqa: BLE001 - everything the learner raises
@@ -288,7 +302,19 @@ class Sandbox:
                         and not np.array_equal(original, back, equal_nan=True):
                     original[...] = back
             return _rebuild(header["structure"], list(results))
+        def time_against(other: str, args, repeats: int = 5):
+            """(median s of the learner's function, of ``other`` = "module:name"),
+            timed in the learner process on ``args``."""
+            structure, arrays = _as_arrays(list(args))
+            header, _ = self.request({"op": "time", "name": name, "other": other,
+                                      "args": structure, "repeats": repeats}, arrays,
+                                     timeout=max(120.0, 4 * timeout))
+            if not header.get("ok"):
+                raise _learner_exception(header.get("type", ""), header.get("error", "error"))
+            return float(header["yours"]), float(header["other"])
+
         proxy.__name__ = name
+        proxy.time_against = time_against
         return proxy
 
 
