@@ -195,7 +195,8 @@ def _warm_up_code(sources) -> str:
     names = set()
     for src in sources:
         try:
-            names |= {n.id for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Name)}
+            names |= {n.id for n in ast.walk(ast.parse(src))
+                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         except SyntaxError:
             continue
     return (f"for _name in {sorted(names)!r}:\n"

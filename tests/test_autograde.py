@@ -266,6 +266,9 @@ def test_lab_imports_are_kept_and_torch_is_lazy():
     assert "torch = _CourseLazy('torch')" in code
     assert "check = _CourseLazy('course_utils.grading', 'check')" in code
     assert "print" not in code
+    # torch is imported before grading only when the learner's code uses it
+    assert "'torch'" not in autograde._warm_up_code([code, "def f(a):\n    return np.tanh(a)"])
+    assert "'torch'" in autograde._warm_up_code([code, "def f(a):\n    return torch.tanh(a)"])
 
 
 def test_protocol_carries_numbers_only():
