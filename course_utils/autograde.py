@@ -363,6 +363,7 @@ def _feedback_text(student: str, labs: dict) -> str:
 
 
 def _feedback_html(student: str, labs: dict) -> str:
+    from .grading.core import html_text
     parts = [f"<!doctype html><meta charset='utf-8'><title>Feedback: {html.escape(student)}</title>",
              "<body style='font-family:sans-serif;max-width:60em'>",
              f"<h1>Feedback for {html.escape(student)}</h1>"]
@@ -373,14 +374,14 @@ def _feedback_html(student: str, labs: dict) -> str:
             colour = "#1a7f37" if ok else "#b42318"
             parts.append(f"<h3 style='color:{colour}'>{html.escape(ex_id)}: score {r['score']:.2f}</h3>")
             if r["diagnosis"]:
-                parts.append(f"<p><b>Most likely:</b> {html.escape(r['diagnosis'])}</p>")
+                parts.append(f"<p><b>Most likely:</b> {html_text(r['diagnosis'])}</p>")
             items = [c for c in r["checks"] if not c["passed"] and not c["message"].startswith("not run:")]
             if items:
                 parts.append("<ul>")
                 for c in items:
                     hint = c["hint"] if c["hint"] != r["diagnosis"] else ""
-                    parts.append(f"<li><b>{html.escape(c['name'])}</b>: {html.escape(c['message'])}"
-                                 + (f"<br><i>Hint:</i> {html.escape(hint)}" if hint else "") + "</li>")
+                    parts.append(f"<li><b>{html.escape(c['name'])}</b>: {html_text(c['message'])}"
+                                 + (f"<br><i>Hint:</i> {html_text(hint)}" if hint else "") + "</li>")
                 parts.append("</ul>")
     parts.append("</body>")
     return "\n".join(parts)

@@ -399,6 +399,7 @@ def test_report_renders_as_text_and_html():
     html = bad._repr_html_()
     assert 'data-passed="false"' in html and "Most likely" in html and "<ul>" in html
     assert html.count("other way round") == 1 and str(bad).count("other way round") == 1
+    assert "<code>h_next</code>" in html and "`" not in html      # names set as code
     assert bad.feedback.count("other way round") == len(bad.failed)  # one hint per line
     assert bad.to_dict()["score"] == bad.score
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import html
 import io
+import re
 import signal
 import sys
 import threading
@@ -197,13 +198,13 @@ class Report:
             f'<b style="color:{colour}">{mark} {html.escape(self.summary())}</b>',
         ]
         if self.diagnosis:
-            parts.append(f"<p><b>Most likely:</b> {html.escape(self.diagnosis)}</p>")
+            parts.append(f"<p><b>Most likely:</b> {html_text(self.diagnosis)}</p>")
         if self.failed:
             parts.append("<ul>")
             for c, hint in self._shown_failures():
-                item = f"<b>{html.escape(c.name)}</b>: {html.escape(c.message)}"
+                item = f"<b>{html.escape(c.name)}</b>: {html_text(c.message)}"
                 if hint:
-                    item += f"<br><i>Hint:</i> {html.escape(hint)}"
+                    item += f"<br><i>Hint:</i> {html_text(hint)}"
                 parts.append(f"<li>{item}</li>")
             parts.append("</ul>")
         parts.append("</div>")
@@ -231,6 +232,11 @@ class Report:
                 for c in self.checks
             ],
         }
+
+
+def html_text(text: str) -> str:
+    """Plain report text as HTML: escaped, with `names` in backticks set as code."""
+    return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def _ipython():
