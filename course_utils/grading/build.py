@@ -219,7 +219,8 @@ def loop_cell(cell: Callable, n_states: int, *, reverse=False, shift=False,
 
     reverse: walk time backwards and store outputs in walking order.
     shift: store the state *before* each update (H[0] = initial state).
-    carry: False feeds the initial state to every step.
+    carry: False feeds the initial state(s) to every step; a tuple of bools, one
+        per state, carries only some (e.g. (True, False): h carried, c not).
     ignore_init: start from zeros instead of the given state(s).
     final: "last" (right), "first" (the state after step 0) or "init".
     alias: every stored output is the last state (a reused buffer).
@@ -229,13 +230,14 @@ def loop_cell(cell: Callable, n_states: int, *, reverse=False, shift=False,
     def run(X, *rest):
         init = tuple(np.asarray(s, dtype=np.float64) for s in rest[:n_states])
         params = rest[n_states:]
+        carried = carry if isinstance(carry, tuple) else (carry,) * n_states
         if ignore_init:
             init = tuple(np.zeros_like(s) for s in init)
         states = init
         outs, all_states = [], []
         steps = X[::-1] if reverse else X
         for x_t in steps:
-            prev = states if carry else init
+            prev = tuple(s if c else s0 for s, s0, c in zip(states, init, carried))
             new = cell(x_t, *prev, *params)
             new = new if isinstance(new, tuple) else (new,)
             outs.append(states[0] if shift else new[0])

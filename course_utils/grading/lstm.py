@@ -157,24 +157,6 @@ def _mistakes():
 LSTM_CELL_MISTAKES = _mistakes()
 
 
-def _c_not_carried(X, h0, c0, *params):
-    """Carries h but restarts every step from c0."""
-    h, outs = h0, []
-    for x_t in X:
-        h, c = _ref_lstm_cell(x_t, h, c0, *params)
-        outs.append(h)
-    return np.stack(outs), (h, c)
-
-
-def _h_not_carried(X, h0, c0, *params):
-    """Carries c but feeds h0 to every step."""
-    c, outs = c0, []
-    for x_t in X:
-        h, c = _ref_lstm_cell(x_t, h0, c, *params)
-        outs.append(h)
-    return np.stack(outs), (h, c)
-
-
 def _returns_h_twice(X, h0, c0, *params):
     H_all, (h_n, _c_n) = loop_cell(_ref_lstm_cell, 2)(X, h0, c0, *params)
     return H_all, (h_n, h_n)
@@ -190,10 +172,10 @@ def _outputs_c(X, h0, c0, *params):
 
 
 LSTM_LAYER_MISTAKES = [
-    Mistake("c not carried", _c_not_carried,
+    Mistake("c not carried", loop_cell(_ref_lstm_cell, 2, carry=(True, False)),
             "The cell state is not carried: each step must use the c the previous step "
             "returned, not c0."),
-    Mistake("h not carried", _h_not_carried,
+    Mistake("h not carried", loop_cell(_ref_lstm_cell, 2, carry=(False, True)),
             "The hidden state is not carried: each step must use the h the previous step "
             "returned, not h0 (the cell state c is carried, h must be too)."),
     Mistake("returns h twice", _returns_h_twice,
