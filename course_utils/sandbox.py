@@ -302,6 +302,7 @@ class Sandbox:
                         and not np.array_equal(original, back, equal_nan=True):
                     original[...] = back
             return _rebuild(header["structure"], list(results))
+
         def time_against(other: str, args, repeats: int = 5):
             """(median s of the learner's function, of ``other`` = "module:name"),
             timed in the learner process on ``args``."""

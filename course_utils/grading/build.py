@@ -7,12 +7,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..reference import sigmoid
 from .core import Case, Mistake
 
 __all__ = [
     "rand_params", "cell_cases", "sequence_cases", "loop_cell", "lift_cell_mistakes",
     "sequence_mistakes", "single_bug_mistakes", "set_instructor_checks", "instructor_specs",
-    "F64", "F32",
+    "missing_bias_hint", "flipped_sigmoid", "SIGMOID_SIGN_HINT", "copied_slice_hint",
+    "untransposed_blocks_hint", "F64", "F32",
 ]
 
 #: tolerances for float64 and float32 inputs (the oracle is float64). Loose
@@ -31,6 +33,35 @@ def rand_params(rng, I, H, gates, scale=None, dtype=np.float64):
     s = scale if scale is not None else max(0.5, 1.0 / np.sqrt(H))
     shapes = [(gates * H, I), (gates * H, H), (gates * H,), (gates * H,)]
     return tuple(rng.uniform(-s, s, size=sh).astype(dtype) for sh in shapes)
+
+
+# ------------------------------------------------------------ mistakes every cell can have
+def missing_bias_hint(name: str) -> str:
+    """The hint for a cell that leaves out the bias vector ``name`` ("b_ih", "b_hh")."""
+    return (f"{name} seems to be missing: both bias vectors are added (torch keeps two for "
+            "cuDNN compatibility).")
+
+
+def flipped_sigmoid(a):
+    """1 / (1 + exp(a)): a sigmoid with the sign of the exponent lost (= 1 - sigmoid)."""
+    return sigmoid(-a)
+
+
+SIGMOID_SIGN_HINT = ("The gates look like 1 - sigmoid: check the sign in your sigmoid, "
+                     "sigmoid(a) = 1 / (1 + exp(-a)).")
+
+
+def copied_slice_hint(gate: str, source: str) -> str:
+    """The hint for a gate computed from another gate's rows (a copy-pasted slice)."""
+    return (f"The gate {gate} seems computed from the rows of {source} (a copy-pasted "
+            f"slice?): each gate has its own block of H rows in W_ih, W_hh, b_ih and b_hh.")
+
+
+def untransposed_blocks_hint(block: str) -> str:
+    """The hint for square (H, H) blocks of W_hh used untransposed; ``block`` names one."""
+    return ("The recurrent products use the (H, H) blocks of W_hh the wrong way round: with "
+            f"states as rows, {block} h becomes h_prev times the transpose of {block} (the "
+            "blocks are square, so no shape error warns you).")
 
 
 # ------------------------------------------------------------ instructor checks

@@ -13,8 +13,9 @@ import numpy as np
 from .. import oracle
 from ..reference import gru_cell as _ref_gru_cell
 from ..reference import sigmoid
-from .build import (cell_cases, lift_cell_mistakes, sequence_cases, sequence_mistakes,
-                    single_bug_mistakes)
+from .build import (SIGMOID_SIGN_HINT, cell_cases, copied_slice_hint, flipped_sigmoid,
+                    lift_cell_mistakes, missing_bias_hint, sequence_cases, sequence_mistakes,
+                    single_bug_mistakes, untransposed_blocks_hint)
 from .core import Exercise, Mistake, register
 
 __all__ = ["gru_cell_variant", "GRU_CELL_MISTAKES"]
@@ -91,23 +92,6 @@ _RESET_ALL = ("The reset gate multiplies the input term of the candidate too: it
               "only scale the recurrent term.")
 
 
-def _flipped_sigmoid(a):
-    """1 / (1 + exp(a)): a sigmoid with the sign of the exponent lost (= 1 - sigmoid)."""
-    return sigmoid(-a)
-
-
-_HH_T = ("The recurrent products use the (H, H) blocks of W_hh the wrong way round: with "
-         "states as rows, W_hr h becomes h_prev times the transpose of W_hr (the blocks are "
-         "square, so no shape error warns you).")
-_SIGN = ("The gates look like 1 - sigmoid: check the sign in your sigmoid, "
-         "sigmoid(a) = 1 / (1 + exp(-a)).")
-
-
-def _copied(gate, source):
-    return (f"The gate {gate} seems computed from the rows of {source} (a copy-pasted "
-            f"slice?): each gate has its own block of H rows in W_ih, W_hh, b_ih and b_hh.")
-
-
 def _gate_order_hint(order):
     return (f"The gate blocks look read in the order {', '.join(order)}: torch stacks "
             "the rows of W_ih, W_hh, b_ih, b_hh as r, z, n (reset, update, candidate).")
@@ -124,18 +108,15 @@ def _mistakes():
     for order in ("zrn", "nrz", "nzr", "rnz", "znr"):
         base.append(Mistake(f"order {order}", partial(v, order=order), _gate_order_hint(order)))
     base += [
-        Mistake("no b_ih", partial(v, drop_b_ih=True),
-                "b_ih seems to be missing: both bias vectors are added (torch keeps two "
-                "for cuDNN compatibility)."),
-        Mistake("no b_hh", partial(v, drop_b_hh=True),
-                "b_hh seems to be missing: both bias vectors are added (torch keeps two "
-                "for cuDNN compatibility)."),
+        Mistake("no b_ih", partial(v, drop_b_ih=True), missing_bias_hint("b_ih")),
+        Mistake("no b_hh", partial(v, drop_b_hh=True), missing_bias_hint("b_hh")),
         Mistake("no biases", partial(v, drop_b_ih=True, drop_b_hh=True),
                 "The biases seem to be missing: add b_ih and b_hh in every gate."),
         Mistake("no b_hn", partial(v, drop_b_hn=True),
                 "b_hn (the candidate's block of b_hh) seems to be missing: the reset gate "
                 "multiplies W_hn h + b_hn."),
-        Mistake("W_hh blocks untransposed", partial(v, hh_untransposed=True), _HH_T),
+        Mistake("W_hh blocks untransposed", partial(v, hh_untransposed=True),
+                untransposed_blocks_hint("W_hr")),
         Mistake("no reset", partial(v, no_reset=True),
                 "The reset gate seems to be missing (the candidate ignores r)."),
         Mistake("sigmoid candidate", partial(v, cand_act=sigmoid),
@@ -147,9 +128,9 @@ def _mistakes():
         Mistake("tanh gates", partial(v, gate_act=np.tanh),
                 "Wrong activation: the gates r and z use the sigmoid (values in (0, 1)), "
                 "not tanh."),
-        Mistake("sigmoid sign", partial(v, gate_act=_flipped_sigmoid), _SIGN),
-        Mistake("z from r's rows", partial(v, copied=("z", "r")), _copied("z", "r")),
-        Mistake("r from z's rows", partial(v, copied=("r", "z")), _copied("r", "z")),
+        Mistake("sigmoid sign", partial(v, gate_act=flipped_sigmoid), SIGMOID_SIGN_HINT),
+        *(Mistake(f"{gate} from {src}'s rows", partial(v, copied=(gate, src)),
+                  copied_slice_hint(gate, src)) for gate, src in (("z", "r"), ("r", "z"))),
         Mistake("returns candidate", partial(v, returns="n"),
                 "You return the candidate n: the new state mixes n with the previous state "
                 "through the update gate z."),

@@ -12,8 +12,9 @@ import numpy as np
 from .. import oracle
 from ..reference import lstm_cell as _ref_lstm_cell
 from ..reference import sigmoid
-from .build import (cell_cases, lift_cell_mistakes, loop_cell, sequence_cases,
-                    sequence_mistakes, single_bug_mistakes)
+from .build import (SIGMOID_SIGN_HINT, cell_cases, copied_slice_hint, flipped_sigmoid,
+                    lift_cell_mistakes, loop_cell, missing_bias_hint, sequence_cases,
+                    sequence_mistakes, single_bug_mistakes, untransposed_blocks_hint)
 from .core import Exercise, Mistake, register
 
 __all__ = ["lstm_cell_variant", "LSTM_CELL_MISTAKES"]
@@ -87,10 +88,6 @@ def _order_hint(order):
             "rows of W_ih, W_hh, b_ih, b_hh as i, f, g, o (input, forget, candidate, output).")
 
 
-_BIAS = ("seems to be missing: both bias vectors are added in every gate (torch keeps two "
-         "for cuDNN compatibility).")
-
-
 def _mistakes():
     v = lstm_cell_variant
     base = [Mistake("order ifog", partial(v, order="ifog"), _order_hint("ifog"))]
@@ -111,15 +108,12 @@ def _mistakes():
         Mistake("tanh gates", partial(v, gate_act=np.tanh),
                 "Wrong activation: the gates i, f, o use the sigmoid (values in (0, 1)), "
                 "not tanh."),
-        Mistake("sigmoid sign", partial(v, gate_act=lambda a: sigmoid(-a)),
-                "The gates look like 1 - sigmoid: check the sign in your sigmoid, "
-                "sigmoid(a) = 1 / (1 + exp(-a))."),
+        Mistake("sigmoid sign", partial(v, gate_act=flipped_sigmoid), SIGMOID_SIGN_HINT),
         Mistake("forget bias in the cell", partial(v, forget_shift=1.0),
                 "The forget gate's pre-activation is shifted by +1: a forget bias of 1 is a "
                 "way to initialise b_ih or b_hh, not a term to add inside the cell."),
         *(Mistake(f"{gate} from {src}'s rows", partial(v, copied=(gate, src)),
-                  f"The gate {gate} seems computed from the rows of {src} (a copy-pasted "
-                  f"slice?): each of i, f, g, o has its own block of H rows.")
+                  copied_slice_hint(gate, src))
           for gate, src in (("f", "i"), ("o", "i"), ("o", "f"), ("i", "f"))),
         Mistake("coupled input gate", partial(v, coupled=True),
                 "The input gate looks computed as 1 - f (the coupled CIFG variant of unit 08): "
@@ -127,14 +121,12 @@ def _mistakes():
         Mistake("g tanh twice", partial(v, g_tanh_twice=True),
                 "The candidate g seems squashed twice: apply tanh to its pre-activation once."),
         Mistake("W_hh blocks untransposed", partial(v, hh_untransposed=True),
-                "The recurrent products use the (H, H) blocks of W_hh the wrong way round: "
-                "with states as rows, W_hi h becomes h_prev times the transpose of W_hi (the "
-                "blocks are square, so no shape error warns you)."),
+                untransposed_blocks_hint("W_hi")),
         Mistake("no forget gate", partial(v, no_forget=True),
                 "The forget gate seems to be missing (the old cell state is kept whole): "
                 "c' = f * c + i * g."),
-        Mistake("no b_ih", partial(v, drop_b_ih=True), "b_ih " + _BIAS),
-        Mistake("no b_hh", partial(v, drop_b_hh=True), "b_hh " + _BIAS),
+        Mistake("no b_ih", partial(v, drop_b_ih=True), missing_bias_hint("b_ih")),
+        Mistake("no b_hh", partial(v, drop_b_hh=True), missing_bias_hint("b_hh")),
         Mistake("no biases", partial(v, drop_b_ih=True, drop_b_hh=True),
                 "The biases seem to be missing: add b_ih and b_hh in every gate."),
         Mistake("returns (c, h)", partial(v, swap_return=True),

@@ -8,7 +8,8 @@ import numpy as np
 from .. import oracle
 from ..reference import rnn_cell as _ref_rnn_cell
 from ..reference import sigmoid
-from .build import cell_cases, lift_cell_mistakes, sequence_cases, sequence_mistakes
+from .build import (cell_cases, lift_cell_mistakes, missing_bias_hint, sequence_cases,
+                    sequence_mistakes)
 from .core import Exercise, Mistake, register
 
 __all__ = ["rnn_cell_variant", "RNN_CELL_MISTAKES"]
@@ -35,12 +36,9 @@ def rnn_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, act=np.tanh, drop_b_i
     return act(a_x + a_h)
 
 
-_BIAS = ("seems to be missing: both bias vectors are added (torch keeps two for cuDNN "
-         "compatibility).")
-
 RNN_CELL_MISTAKES = [
-    Mistake("no b_ih", partial(rnn_cell_variant, drop_b_ih=True), "b_ih " + _BIAS),
-    Mistake("no b_hh", partial(rnn_cell_variant, drop_b_hh=True), "b_hh " + _BIAS),
+    Mistake("no b_ih", partial(rnn_cell_variant, drop_b_ih=True), missing_bias_hint("b_ih")),
+    Mistake("no b_hh", partial(rnn_cell_variant, drop_b_hh=True), missing_bias_hint("b_hh")),
     Mistake("no biases", partial(rnn_cell_variant, drop_b_ih=True, drop_b_hh=True),
             "The biases seem to be missing: add both b_ih and b_hh."),
     Mistake("sigmoid", partial(rnn_cell_variant, act=sigmoid),

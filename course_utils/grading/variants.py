@@ -16,7 +16,7 @@ from ..reference import gru_cell as torch_form_gru_cell
 from ..reference import sigmoid
 from .build import cell_cases
 from .core import Case, Exercise, Mistake, register
-from .build import F32, F64, instructor_specs, rand_params
+from .build import F32, F64, instructor_specs, missing_bias_hint, rand_params
 
 
 def _zeroed(cell, k):
@@ -30,10 +30,8 @@ def _zeroed(cell, k):
 
 def _bias_mistakes(cell, k_ih):
     """A missing b_ih or b_hh, for a cell whose b_ih is argument k_ih (b_hh the next)."""
-    why = ("seems to be missing: both bias vectors are added in every gate, as in "
-           "torch's cells.")
-    return [Mistake("no b_ih", _zeroed(cell, k_ih), "b_ih " + why),
-            Mistake("no b_hh", _zeroed(cell, k_ih + 1), "b_hh " + why)]
+    return [Mistake("no b_ih", _zeroed(cell, k_ih), missing_bias_hint("b_ih")),
+            Mistake("no b_hh", _zeroed(cell, k_ih + 1), missing_bias_hint("b_hh"))]
 
 
 # ---------------------------------------------------------------- Cho's GRU
