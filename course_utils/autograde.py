@@ -21,8 +21,8 @@ a crash. From the submission only the graded solution cells (by their
 nbgrader ``grade_id``) run, after the imports, definitions and assignments of
 lambdas or literals of the lab's other cells (the instructor's copy in
 ``solutions/``, then the submission's own); torch and the course's torch-based
-modules are imported only when the learner's code first uses them. Only arrays come back. This is process isolation, not a
-security sandbox.
+modules are imported only when the learner's code first uses them. Only arrays
+come back. This is process isolation, not a security sandbox.
 """
 from __future__ import annotations
 
@@ -246,8 +246,10 @@ def grade_notebook(path: Path, lab: str, timeout: float = 10.0, hidden: bool = T
     except (OSError, ValueError) as exc:
         return {i: _zero(i, f"could not read {Path(path).name}: {exc}") for i in ids}
     cells = _solution_cells(nb, ids)
+    own_setup = setup_code(nb)
     prelude = "\n\n".join((LAZY_IMPORTS, setup_code(_read_notebook(SOLUTIONS / f"{lab}.ipynb")),
-                            setup_code(nb)))
+                            own_setup))
+    warm_up = _warm_up_code(list(cells.values()) + [own_setup])
     results = {}
     box = None
     try:
@@ -269,8 +271,7 @@ def grade_notebook(path: Path, lab: str, timeout: float = 10.0, hidden: bool = T
                                         timeout=max(timeout, CELL_TIMEOUT))
                     # import now what the learner's functions use, so that no call's
                     # time limit pays for importing torch
-                    box.execute(_warm_up_code(list(cells.values()) + [setup_code(nb)]),
-                                "<imports>", timeout=CELL_TIMEOUT)
+                    box.execute(warm_up, "<imports>", timeout=CELL_TIMEOUT)
                 except (SandboxError, TimeoutError) as exc:
                     error = str(exc) or "the code of the notebook ran past the time limit"
                 if error and not box.alive:
@@ -398,9 +399,9 @@ def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: 
     students = discover(Path(submissions), lab)
     instructor = (instructor_seed if hidden else None, instructor_checks)
     settings = (timeout, hidden, *instructor)
-    todo, done = [], {}
+    todo, done, digests = [], {}, {}
     for student, paths in students.items():
-        digest = _digest(paths, settings)
+        digest = digests[student] = _digest(paths, settings)   # of what is graded
         result_file = out / "results" / f"{student}.json"
         if not force and result_file.exists():
             try:
@@ -419,7 +420,7 @@ def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: 
         with ctx.Pool(workers, maxtasksperchild=25) as pool:
             for k, (student, labs) in enumerate(pool.imap_unordered(_grade_student, todo), 1):
                 done[student] = labs
-                record = {"digest": _digest(students[student], settings), "labs": labs}
+                record = {"digest": digests[student], "labs": labs}
                 _write_atomic(out / "results" / f"{student}.json", json.dumps(record, indent=1))
                 _write_atomic(out / "feedback" / f"{student}.txt", _feedback_text(student, labs))
                 _write_atomic(out / "feedback" / f"{student}.html", _feedback_html(student, labs))
