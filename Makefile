@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+# KERNELS=0 skips the second pass on other CPU kernels (e.g. with PYTEST_ARGS="-m browser")
+KERNELS ?= 1
 # JupyterLab opens on the orientation notebook (root needs --allow-root)
 LAB_ARGS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_orientation.ipynb
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -26,10 +28,15 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_ARGS) $(ALLOW_ROOT)
 
 # one thread per process: two test workers share the cores without oversubscription
+PYTEST := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 120
+
+# Everything natively, then the notebooks once more on other CPU kernels (torch's
+# scalar ATen kernels, MKL's compatible path, NumPy without its SIMD ufuncs; see
+# tests/kernel_env.py): a stored output that depends on the CPU fails the second pass.
 test: $(STAMP)
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
-	    --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \
-	    --nbval-cell-timeout 120 tests notebooks solutions $(PYTEST_ARGS)
+	$(PYTEST) $(NBVAL) tests notebooks solutions $(PYTEST_ARGS)
+	$(if $(filter 1,$(KERNELS)),$(BIN)/python tests/kernel_env.py $(PYTEST) $(NBVAL) notebooks solutions)
 
 exercises: $(STAMP)
 	$(BIN)/python -m course_utils.make_exercises
