@@ -103,50 +103,68 @@ def gru_gate_explorer(H: int = 8, seed: int = 0):
     return widgets.VBox([widgets.HBox([z, r]), out])
 
 
-def plot_rnn_gradients(radii=(0.5, 0.9, 1.0, 1.1, 1.5), in_scale: float = 0.05,
-                       T: int = 60, ax=None):
+def plot_rnn_gradients(radii=(0.5, 0.9, 1.0, 1.1, 1.5), in_scale: float = 1e-8,
+                       T: int = 30, ax=None, prediction: bool = True):
     """Plot ||dL/dh_t|| against the distance T - t for tanh RNNs with W_hh of
     the given spectral radii (L = sum(h_T); see course_utils.gradients).
 
-    Returns (fig, {radius: norms (T,)}).
+    Solid: the gradient norms measured by autograd. Dashed (``prediction``):
+    rho^(T - t) ||dL/dh_T||, what the Jacobians W_hh = rho Q give while every
+    state stays in tanh's linear range (1 - h^2 = 1). The legend gives each
+    run's max |h|, which says how far the states are from that range.
+    Inputs are ``in_scale`` times standard normal; T steps.
+
+    Returns (fig, norms {radius: (T,)}, max_h {radius: float}), max_h being
+    max |h_t| over all steps and units.
     """
     from .gradients import rnn_gradient_norms
 
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 3.6))
+        fig, ax = plt.subplots(figsize=(7, 3.8))
     else:
         fig = ax.figure
-    result = {}
+    norms_by_radius, max_h = {}, {}
     distance = np.arange(T)[::-1]          # T - t for t = 1..T
-    cmap = plt.get_cmap("coolwarm")
+    cmap = plt.get_cmap("viridis")
     for k, radius in enumerate(radii):
-        norms, _, _ = rnn_gradient_norms(radius, T=T, in_scale=in_scale)
-        result[radius] = norms
-        colour = cmap(k / max(1, len(radii) - 1))
-        ax.semilogy(distance, norms, color=colour, lw=2, label=f"radius {radius:g}")
+        norms, hs, _ = rnn_gradient_norms(radius, T=T, in_scale=in_scale)
+        H = hs.shape[1]
+        norms_by_radius[radius] = norms
+        max_h[radius] = float(np.abs(hs).max())
+        colour = cmap(0.8 * k / max(1, len(radii) - 1))
+        ax.semilogy(distance, norms, color=colour, lw=4, alpha=0.45,
+                    label=f"radius {radius:g} (max |h| = {max_h[radius]:.2g})")
+        if prediction:       # drawn on top, so that it shows where it coincides
+            ax.semilogy(distance, norms[-1] * float(radius) ** distance, color=colour,
+                        lw=1.4, ls="--")
+    if prediction:
+        ax.plot([], [], color="black", lw=1.4, ls="--",
+                label="dashed: radius^(T-t) ||dL/dh_T||\n(prediction in the linear range)")
     ax.set_xlabel("distance T - t (steps back from the loss)")
-    ax.set_ylabel("||dL/dh_t||")
-    ax.set_title(f"tanh RNN, inputs scaled by {in_scale:g}")
+    ax.set_ylabel("||dL/dh_t||  (L = sum of h_T)")
+    ax.set_title(f"tanh RNN (H = {H}), {T} steps, inputs scaled by {in_scale:.2g}; "
+                 "solid: measured by autograd", fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=9)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
-    return fig, result
+    return fig, norms_by_radius, max_h
 
 
-def rnn_gradient_explorer():
+def rnn_gradient_explorer(T: int = 30):
     """Sliders for the spectral radius of W_hh and the input scale over
-    :func:`plot_rnn_gradients` (the chosen radius against radius 1)."""
+    :func:`plot_rnn_gradients` (the chosen radius against radius 1, with the
+    linear-range predictions dashed). Returns the ipywidgets widget."""
     import ipywidgets as widgets
 
     radius = widgets.FloatSlider(value=1.2, min=0.3, max=2.0, step=0.05,
                                  description="spectral radius", continuous_update=False,
                                  style={"description_width": "initial"})
-    scale = widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=0.5, step=0.1,
+    scale = widgets.FloatLogSlider(value=1e-8, base=10, min=-10, max=0.5, step=0.25,
                                    description="input scale", continuous_update=False,
                                    style={"description_width": "initial"})
 
     def draw(radius, in_scale):
-        plot_rnn_gradients(radii=(1.0, radius), in_scale=in_scale)
+        plot_rnn_gradients(radii=(1.0, radius), in_scale=in_scale, T=T)
         plt.show()
 
     out = widgets.interactive_output(draw, {"radius": radius, "in_scale": scale})
@@ -157,9 +175,10 @@ def plot_lstm_gates(f: float = 0.9, i: float = 0.5, o: float = 1.0, T: int = 40,
                     g_value: float = 0.8, c0: float = 1.0, ax=None):
     """Cell state c_t and output h_t of one LSTM unit with gates fixed by hand.
 
-    c_t = f * c_{t-1} + i * g_t, h_t = o * tanh(c_t), with the candidate g_t
-    = g_value for the first 10 steps and 0 afterwards (something is written,
-    then nothing). Returns (fig, (c (T,), h (T,))).
+    c_t = f * c_{t-1} + i * g_t, h_t = o * tanh(c_t) for t = 1..T, starting
+    from the cell state c_0 = ``c0``, with the candidate g_t = g_value for the
+    first 10 steps and 0 afterwards (something is written, then nothing).
+    Returns (fig, (c (T,), h (T,))).
     """
     g = np.where(np.arange(T) < 10, g_value, 0.0)
     c, cs = c0, []
@@ -169,17 +188,21 @@ def plot_lstm_gates(f: float = 0.9, i: float = 0.5, o: float = 1.0, T: int = 40,
     c = np.array(cs)
     h = o * np.tanh(c)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 3.2))
+        fig, ax = plt.subplots(figsize=(8.5, 3.4))
     else:
         fig = ax.figure
     t = np.arange(1, T + 1)
-    ax.plot(t, c, lw=2, label="cell state c_t")
+    ax.plot(np.r_[0, t], np.r_[c0, c], lw=2, label="cell state c_t")
+    ax.plot([0], [c0], "o", color="C0", ms=6, label=f"c_0 = {c0:g}")
     ax.plot(t, h, lw=2, ls="--", label="output h_t = o tanh(c_t)")
-    ax.axvspan(0.5, 10.5, color="grey", alpha=0.15, label="candidate g = %.1f written" % g_value)
+    ax.axvspan(0.5, 10.5, color="grey", alpha=0.15,
+               label=f"steps 1-10: candidate g = {g_value:g}\n(g = 0 afterwards)")
     ax.set_xlabel("time step t")
-    ax.set_title(f"f = {f:.2f}, i = {i:.2f}, o = {o:.2f}")
+    ax.set_ylabel("state value (dimensionless)")
+    ax.set_title(f"one LSTM unit, gates fixed: f = {f:.2f}, i = {i:.2f}, o = {o:.2f}; "
+                 f"starts from c_0 = {c0:g}", fontsize=10)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=9, loc="upper right")
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig, (c, h)
 
