@@ -34,7 +34,7 @@ def gru_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn",
 
     order: the block order the code assumes (torch stores "rzn").
     convention: "torch" h' = (1-z) n + z h; "other" h' = z n + (1-z) h.
-    reset: "after" r * (W_hn h + b_hn) (torch); "before" W_hn (r * h) (Cho 2014).
+    reset: "after" r * (W_hn h + b_hn) (torch); "before" W_hn (r * h) (Cho et al., EMNLP 2014 / arXiv v3).
     b_hn_outside: r * (W_hn h) + b_hn.  reset_everything: tanh(r * (all of a_n)).
     drop_b_hn: b_hn left out (the other biases in place).
     hh_untransposed: each (H, H) block of W_hh used untransposed (h @ W_hr, ...).
@@ -84,8 +84,9 @@ def gru_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn",
 
 _OTHER = ("The update gate is used the other way round: with torch's convention "
           "z = 1 keeps the previous state (h' = h) and z = 0 takes the candidate.")
-_CHO = ("The reset gate is applied before the recurrent product (Cho et al. 2014); "
-        "torch and cuDNN apply it to the product W_hn h + b_hn instead.")
+_CHO = ("The reset gate is applied before the recurrent product, W_hn (r * h) (the "
+        "EMNLP 2014 form of Cho et al.); torch and cuDNN apply it to the product "
+        "W_hn h + b_hn instead.")
 _B_HN = ("b_hn is added outside the reset gate: in torch's GRU the reset gate "
          "multiplies the whole recurrent term of the candidate, bias b_hn included.")
 _RESET_ALL = ("The reset gate multiplies the input term of the candidate too: it should "
