@@ -28,10 +28,16 @@ def _blocks(a, k):
 
 
 def cho_gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
-    """The GRU of Cho et al. (2014): the reset gate scales h *before* the product.
+    """The GRU with the reset gate applied *before* the recurrent product: the form of
+    Cho et al. as revised for EMNLP 2014 (arXiv 1406.1078 v3).
+
+    The paper's first version (v1) applies the reset after the product,
+    r * (W_hn h + b_hn): that is torch's and cuDNN's GRU (``reference.gru_cell``).
 
     n = tanh(W_in x + b_in + W_hn (r * h) + b_hn); otherwise as torch's GRU
-    (blocks r, z, n; h' = (1 - z) n + z h). -> h_next (B, H)
+    (blocks r, z, n; h' = (1 - z) n + z h).
+    x (B, I), h_prev (B, H), W_ih (3H, I), W_hh (3H, H), b_ih (3H,), b_hh (3H,)
+    -> h_next (B, H)
     """
     H = h_prev.shape[1]
     a_x = x @ W_ih.T + b_ih
@@ -41,14 +47,22 @@ def cho_gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
     return (1 - z) * n + z * h_prev
 
 
-def gru_subtype_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh, subtype: int = 1):
-    """The GRU1, GRU2 and GRU3 of Dey & Salem (2017): cheaper gates.
+def gru_subtype_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh, subtype: int = 1, reset="after"):
+    """The gates of Dey & Salem's GRU1, GRU2 and GRU3 (2017), on a GRU candidate.
 
     The gates r and z are computed from
     1: the state and a bias (sigma(W_h h + b)), 2: the state only (sigma(W_h h)),
-    3: a bias only (sigma(b)). The candidate and the update are torch's GRU.
-    The unused blocks of W_ih (and of the biases) are ignored. -> h_next (B, H)
+    3: a bias only (sigma(b)). The unused blocks of W_ih (and of the biases) are
+    ignored; the update is h' = (1 - z) n + z h.
+    reset: the candidate. "after" (the default, what the course trains): torch's,
+    n = tanh(W_in x + b_in + r * (W_hn h + b_hn)). "before": the paper's own
+    candidate, n = tanh(W_in x + b_in + W_hn (r * h) + b_hn), as in
+    :func:`cho_gru_cell`. The gates are the same either way.
+    x (B, I), h_prev (B, H), W_ih (3H, I), W_hh (3H, H), b_ih (3H,), b_hh (3H,)
+    -> h_next (B, H)
     """
+    if reset not in ("after", "before"):
+        raise ValueError(f"reset must be 'after' or 'before', not {reset!r}")
     H = h_prev.shape[1]
 
     def gate(k):
@@ -61,7 +75,11 @@ def gru_subtype_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh, subtype: int = 1):
         return sigmoid(a)
 
     r, z = gate(0), gate(1)
-    n = np.tanh(x @ W_ih[2 * H:].T + b_ih[2 * H:] + r * (h_prev @ W_hh[2 * H:].T + b_hh[2 * H:]))
+    a_n = x @ W_ih[2 * H:].T + b_ih[2 * H:]
+    if reset == "after":
+        n = np.tanh(a_n + r * (h_prev @ W_hh[2 * H:].T + b_hh[2 * H:]))
+    else:
+        n = np.tanh(a_n + (r * h_prev) @ W_hh[2 * H:].T + b_hh[2 * H:])
     return (1 - z) * n + z * h_prev
 
 
@@ -122,8 +140,9 @@ def cifg_lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
 
 
 def param_count(kind: str, I: int, H: int) -> int:
-    """Trainable parameters of one layer, counting torch's two bias vectors per block
-    where the variant has both.
+    """Parameters of one layer in torch's layout, counting torch's two bias vectors
+    per block where the variant has both (the gates of GRU1-3 as in
+    :func:`gru_subtype_cell`; either candidate has the same count).
 
     kind: "rnn", "gru", "cho_gru", "gru1", "gru2", "gru3", "mgu", "lstm",
     "lstm_no_forget", "peephole_lstm", "cifg_lstm".
@@ -147,42 +166,76 @@ def param_count(kind: str, I: int, H: int) -> int:
     raise ValueError(f"unknown kind {kind!r}")
 
 
-class TorchCellRNN(torch.nn.Module):
-    """A small torch layer for the training comparison: a Python loop over time
-    around one of the GRU-family variants, then a linear read-out of the last state.
+#: per kind of TorchCellRNN: (blocks that see x, blocks that see h, bias blocks, b_hn?)
+_TORCH_BLOCKS = {"gru": (3, 3, 3, True), "gru1": (1, 3, 3, True), "gru2": (1, 3, 1, True),
+                 "gru3": (1, 1, 3, True), "mgu": (2, 2, 2, False)}
 
-    kind: "gru" (torch's form), "mgu", "gru1", "gru2" or "gru3".
+
+class TorchCellRNN(torch.nn.Module):
+    """A small torch layer for the training comparison: a loop over time around one
+    of the GRU-family variants, then a linear read-out of the last state.
+
+    kind: "gru" (torch's form), "gru1", "gru2", "gru3" (Dey & Salem's gates on
+    torch's candidate, ``gru_subtype_cell(..., reset="after")``) or "mgu"
+    (``mgu_cell``). The module holds only the parameters its cell uses, one bias
+    per gate (torch's two are one sum), so ``count`` is a fair parameter count:
+    W_ih (x-blocks * H, I): the blocks that see x (gru: r, z, n; gru1-3: n; mgu: f, n);
+    W_hh (h-blocks * H, H): the blocks that see h (gru, gru1, gru2: r, z, n;
+    gru3: n; mgu: f, n); b (bias-blocks * H,); b_hn (H,) inside r * (W_hn h + b_hn)
+    (GRU family); head: Linear(H, 1).
     forward: X (T, B, I) -> (B,)
     """
 
     def __init__(self, kind: str, I: int, H: int):
         super().__init__()
+        if kind not in _TORCH_BLOCKS:
+            raise ValueError(f"unknown kind {kind!r}; one of {sorted(_TORCH_BLOCKS)}")
+        n_x, n_h, n_b, has_b_hn = _TORCH_BLOCKS[kind]
         self.kind, self.H = kind, H
-        blocks = 2 if kind == "mgu" else 3
         s = 1 / np.sqrt(H)
-        self.W_ih = torch.nn.Parameter(torch.empty(blocks * H, I).uniform_(-s, s))
-        self.W_hh = torch.nn.Parameter(torch.empty(blocks * H, H).uniform_(-s, s))
-        self.b = torch.nn.Parameter(torch.empty(blocks * H).uniform_(-s, s))
-        self.b_hn = torch.nn.Parameter(torch.empty(H).uniform_(-s, s))
+
+        def param(*shape):
+            return torch.nn.Parameter(torch.empty(*shape).uniform_(-s, s))
+        self.W_ih, self.W_hh, self.b = param(n_x * H, I), param(n_h * H, H), param(n_b * H)
+        self.b_hn = param(H) if has_b_hn else None
         self.head = torch.nn.Linear(H, 1)
 
-    def step(self, x, h):
-        H = self.H
-        if self.kind == "mgu":
-            f = torch.sigmoid(x @ self.W_ih[:H].T + h @ self.W_hh[:H].T + self.b[:H])
-            n = torch.tanh(x @ self.W_ih[H:].T + self.b[H:] + (f * h) @ self.W_hh[H:].T + self.b_hn)
-            return (1 - f) * h + f * n
-        gx = x @ self.W_ih[:2 * H].T
-        gh = h @ self.W_hh[:2 * H].T
-        gb = self.b[:2 * H]
-        a = {"gru": gx + gh + gb, "gru1": gh + gb, "gru2": gh, "gru3": gb.expand_as(gx)}[self.kind]
+    @staticmethod
+    def count(kind: str, I: int, H: int) -> int:
+        """Trainable parameters of ``TorchCellRNN(kind, I, H)``, read-out included."""
+        n_x, n_h, n_b, has_b_hn = _TORCH_BLOCKS[kind]
+        return n_x * H * I + n_h * H * H + n_b * H + (H if has_b_hn else 0) + H + 1
+
+    @staticmethod
+    def hidden_for(kind: str, I: int, budget: int) -> int:
+        """The hidden size whose ``count`` is closest to ``budget`` (the smaller on a tie)."""
+        def gap(H):
+            return abs(TorchCellRNN.count(kind, I, H) - budget), H
+        return min(range(1, budget + 1), key=gap)
+
+    def step(self, gx, h):
+        """One step from gx = x W_ih^T (B, x-blocks * H), the state h (B, H) -> h' (B, H)."""
+        H, kind = self.H, self.kind
+        if kind == "mgu":
+            f = torch.sigmoid(gx[:, :H] + h @ self.W_hh[:H].T + self.b[:H])
+            n = torch.tanh(gx[:, H:] + self.b[H:] + (f * h) @ self.W_hh[H:].T)
+            return h + f * (n - h)
+        gh = h @ self.W_hh.T                             # every block that sees h, one product
+        if kind == "gru":
+            a = gx[:, :2 * H] + gh[:, :2 * H] + self.b[:2 * H]
+        elif kind == "gru1":
+            a = gh[:, :2 * H] + self.b[:2 * H]
+        elif kind == "gru2":
+            a = gh[:, :2 * H]
+        else:                                            # gru3: the gates are constants
+            a = self.b[:2 * H].expand(h.shape[0], 2 * H)
         r, z = torch.sigmoid(a[:, :H]), torch.sigmoid(a[:, H:])
-        n = torch.tanh(x @ self.W_ih[2 * H:].T + self.b[2 * H:]
-                       + r * (h @ self.W_hh[2 * H:].T + self.b_hn))
-        return (1 - z) * n + z * h
+        n = torch.tanh(gx[:, -H:] + self.b[-H:] + r * (gh[:, -H:] + self.b_hn))
+        return n + z * (h - n)                           # (1 - z) n + z h
 
     def forward(self, X):
+        GX = X @ self.W_ih.T                             # every step's input part, one product
         h = torch.zeros(X.shape[1], self.H, dtype=X.dtype, device=X.device)
-        for x_t in X:
-            h = self.step(x_t, h)
+        for gx in GX:
+            h = self.step(gx, h)
         return self.head(h).squeeze(-1)

@@ -7,7 +7,7 @@ import pytest
 
 from course_utils import bench, oracle
 from course_utils.fast import gru_forward_fast
-from course_utils.grading import EXERCISES, grade
+from course_utils.grading import EXERCISES, grade, speed
 from course_utils.grading.build import rand_params
 from course_utils.reference import gru_forward
 from course_utils.timing import compare, measure, pinned_threads
@@ -32,14 +32,82 @@ def test_fast_forward_passes_its_grader():
 
 
 def test_a_slow_function_fails_only_the_speed_check():
-    def slow(*args):          # the loop, three times: 3x its time on any machine
+    def slow(*args):          # the loop, three times: 3x its time and its extra time
         for _ in range(2):
             gru_forward(*args)
         return gru_forward(*args)
     report = grade("gru_forward_fast", slow)
     assert not report.passed
     (failed,) = report.failed
-    assert failed.name.startswith("speed") and "x the time" in failed.message
+    assert failed.name.startswith("speed") and "per-step loop" in failed.message
+
+
+def test_the_plain_per_step_loop_fails_the_one_product_check():
+    """A per-step projection adds what the loop adds (share ~1.0 measured, bound 0.65)."""
+    report = grade("gru_forward_fast", gru_forward)
+    (failed,) = report.failed
+    assert failed.name == speed.SPEED_NAME and failed.hint == speed.PROJECTION_HINT
+    assert "times as much time to your function as to the per-step loop" in failed.message
+
+
+class _Scripted:
+    """A correct function whose timings are scripted: ``time_against`` (the
+    autograder's interface) returns (yours, loop) seconds for the case's width I,
+    times ``load(call number)``, a slowdown that hits both alike."""
+
+    def __init__(self, yours, loop, load=lambda k: 1.0):
+        self.yours, self.loop, self.load, self.calls = yours, loop, load, 0
+
+    def __call__(self, *args):
+        return gru_forward_fast(*args)
+
+    def time_against(self, other, args, repeats):
+        assert other == speed.LOOP
+        I = args[0].shape[2]
+        s = self.load(self.calls)
+        self.calls += 1
+        return self.yours[I] * s, self.loop[I] * s
+
+
+LO, HI = speed.SPEED_WIDTHS
+LOOP_MS = {LO: 2.0e-3, HI: 7.0e-3}
+
+
+def test_share_is_the_extra_time_of_the_wide_input_over_the_loops():
+    fn = _Scripted({LO: 0.8e-3, HI: 2.5e-3}, LOOP_MS)
+    m = speed.measure_speed(fn, rounds=3)
+    assert m["share"] == pytest.approx((2.5 - 0.8) / (7.0 - 2.0), rel=1e-12, abs=0)
+    assert m["ratio"] == pytest.approx(2.5 / 7.0, rel=1e-12, abs=0)
+    assert fn.calls == 6
+
+
+def test_load_that_slows_both_alike_changes_nothing():
+    bursts = lambda k: (1.0, 3.0, 1.7, 5.0)[k % 4]   # noqa: E731 - every call a new load
+    fn = _Scripted({LO: 0.8e-3, HI: 2.5e-3}, LOOP_MS, load=bursts)
+    (result,) = speed.speed_check(fn)
+    assert result.passed and fn.calls == 2 * speed.LOOKS[0][0]      # passed on the first look
+
+
+def test_a_per_step_projection_fails_after_every_look():
+    fn = _Scripted({LO: 1.0e-3, HI: 6.0e-3}, LOOP_MS)            # adds what the loop adds
+    (result,) = speed.speed_check(fn)
+    assert not result.passed and result.hint == speed.PROJECTION_HINT
+    assert "1.00 times as much time" in result.message
+    assert fn.calls == 2 * sum(rounds for rounds, _ in speed.LOOKS)
+
+
+def test_one_product_but_a_slow_loop_body_fails_on_time():
+    fn = _Scripted({LO: 10.0e-3, HI: 11.7e-3}, LOOP_MS)          # share 0.34, 1.7x the loop
+    (result,) = speed.speed_check(fn)
+    assert not result.passed and result.hint == speed.TIME_HINT
+    assert "1.7x the time of a plain per-step loop" in result.message
+
+
+def test_a_timing_that_fails_is_reported_in_words():
+    fn = _Scripted({LO: 1e-3, HI: 1e-3}, LOOP_MS)
+    fn.time_against = lambda *a: (_ for _ in ()).throw(RuntimeError("learner process died"))
+    (result,) = speed.speed_check(fn)
+    assert not result.passed and "could not time your function" in result.message
 
 
 def test_wrong_values_are_diagnosed_like_gru_forward():
@@ -77,6 +145,18 @@ def test_benchmark_runs_on_a_tiny_size(capsys):
     assert all(float(v) > 0 for v in row[-2:])
 
 
+def test_benchmark_device_path_runs_on_the_cpu(capsys):
+    """The cuDNN column's code path (module moved to a device, synchronised timing),
+    exercised with device="cpu" at a tiny size."""
+    t = bench.bench_size(*bench.TINY[0], repeats=2, device="cpu")
+    assert set(t) == {"naive NumPy", "fast NumPy", "torch CPU", "torch device"}
+    assert t["torch device"].median > 0 and len(t["torch device"].times) == 2
+    assert bench.main(["--tiny", "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "torch/cpu" in out and "core" in out.splitlines()[0]
+    assert float(out.strip().splitlines()[-1].split()[-1]) > 0
+
+
 def test_fast_version_bugs_name_the_projection():
     def folded_all_of_b_hh(X, h0, W_ih, W_hh, b_ih, b_hh):
         T, B, I = X.shape
@@ -101,3 +181,16 @@ def test_fast_version_bugs_name_the_projection():
         return gru_forward(Xs, h0, *params)
     report = grade("gru_forward_fast", scrambled)
     assert "wrong (t, b) pairs" in report.diagnosis
+
+
+def test_the_reference_passes_when_timed_in_the_learner_process():
+    """The autograder's path: the function runs in a sandbox and is timed there
+    against the loop (``time_against``); share ~0.35 measured, bound 0.65."""
+    from course_utils.sandbox import Sandbox
+    box = Sandbox()
+    try:
+        box.execute("from course_utils.fast import gru_forward_fast\n")
+        (result,) = speed.speed_check(box.function("gru_forward_fast"))
+        assert result.passed, result.message
+    finally:
+        box.kill()

@@ -1,4 +1,5 @@
-"""Graders for unit 08: ``cho_gru_cell``, ``mgu_cell``, ``peephole_lstm_cell``.
+"""Graders for unit 08: ``cho_gru_cell`` (the reset before the product, Cho et al.'s
+EMNLP 2014 form, arXiv 1406.1078 v3), ``mgu_cell``, ``peephole_lstm_cell``.
 
 torch ships none of these cells, so the oracle is the reference in
 ``course_utils.variants``, itself checked against torch in special cases
@@ -34,7 +35,7 @@ def _bias_mistakes(cell, k_ih):
             Mistake("no b_hh", _zeroed(cell, k_ih + 1), missing_bias_hint("b_hh"))]
 
 
-# ---------------------------------------------------------------- Cho's GRU
+# ---------------------------------------------------------------- Cho et al.'s EMNLP 2014 GRU
 def _cho_other(x, h, W_ih, W_hh, b_ih, b_hh):
     H = h.shape[1]
     z = sigmoid(x @ W_ih[H:2 * H].T + b_ih[H:2 * H] + h @ W_hh[H:2 * H].T + b_hh[H:2 * H])
@@ -51,7 +52,8 @@ register(Exercise(
     make_cases=lambda hidden: cell_cases(V.cho_gru_cell, 3, 1, hidden, seed=8001),
     mistakes=[
         Mistake("torch placement", torch_form_gru_cell,
-                "This is torch's GRU: in Cho's form the reset gate multiplies h_prev before "
+                "This is torch's GRU, the reset placement of arXiv 1406.1078 v1: in the "
+                "EMNLP 2014 form (v3) asked for here, the reset gate multiplies h_prev before "
                 "the product with W_hn, not the result of the product."),
         Mistake("other convention", _cho_other,
                 "The update gate is used the other way round: in this course's convention z = 1 "
