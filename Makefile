@@ -36,7 +36,7 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -
 # tests/kernel_env.py): a stored output that depends on the CPU fails the second pass.
 test: $(STAMP)
 	$(PYTEST) $(NBVAL) tests notebooks solutions $(PYTEST_ARGS)
-	$(if $(filter 1,$(KERNELS)),$(BIN)/python tests/kernel_env.py $(PYTEST) $(NBVAL) notebooks solutions)
+	$(if $(filter 1,$(KERNELS)),$(BIN)/python tests/kernel_env.py env $(PYTEST) $(NBVAL) notebooks solutions)
 
 exercises: $(STAMP)
 	$(BIN)/python -m course_utils.make_exercises

@@ -9,7 +9,7 @@ on other CPU kernels than the native ones (see the Makefile's test target).
 
 OpenBLAS's ``OPENBLAS_CORETYPE``/``OPENBLAS_L2_SIZE`` are left as the machine
 sets them: some machines need them because older OpenBLAS builds fail there.
-``python tests/kernel_env.py CMD ARGS...`` runs CMD with those variables set,
+``python tests/kernel_env.py CMD ARGS...`` runs CMD (``env A=1 CMD`` for more variables) with those variables set,
 after printing which kernels the process gets; with no command it prints that
 line for the current environment.
 """
