@@ -37,9 +37,10 @@ import json
 import multiprocessing
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from .nbio import NotebookError, cell_source, is_solution, nbgrader, read_notebook, write_atomic
 
 __all__ = ["lab_exercises", "setup_code", "grade_notebook", "grade_folder", "main"]
 
@@ -51,38 +52,14 @@ CELL_TIMEOUT = 60.0   # seconds to run one graded cell: its imports may load tor
 
 # ------------------------------------------------------------------ notebooks
 
-def _read_notebook(path: Path) -> dict:
-    """The notebook's JSON; raises ValueError with a reason a person can read."""
-    try:
-        nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError("the file is not text (UTF-8)") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"the file is not valid notebook JSON (line {exc.lineno}: {exc.msg})") from None
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise ValueError("the file has no list of cells")
-    return nb
-
-
-def _source(cell) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
-def _nbgrader(cell) -> dict:
-    meta = cell.get("metadata") or {}
-    nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
-    return nbg if isinstance(nbg, dict) else {}
-
-
 def lab_exercises(lab: str) -> list:
     """Exercise ids graded in lab ``lab`` (e.g. "02_gru"), in notebook order."""
     from .grading import EXERCISES
-    nb = _read_notebook(SOLUTIONS / f"{lab}.ipynb")
+    nb = read_notebook(SOLUTIONS / f"{lab}.ipynb")
     ids = []
     for cell in nb["cells"]:
-        gid = _nbgrader(cell).get("grade_id")
-        if _nbgrader(cell).get("solution") and gid in EXERCISES and gid not in ids:
+        gid = nbgrader(cell).get("grade_id")
+        if is_solution(cell) and gid in EXERCISES and gid not in ids:
             ids.append(gid)
     return ids
 
@@ -209,8 +186,8 @@ def setup_code(nb: dict) -> str:
     (run after :data:`LAZY_IMPORTS`)."""
     parts = []
     for cell in nb["cells"]:
-        if cell.get("cell_type") == "code" and not _nbgrader(cell):
-            code = _defs_and_imports(_source(cell))
+        if cell.get("cell_type") == "code" and not nbgrader(cell):
+            code = _defs_and_imports(cell_source(cell))
             if code:
                 parts.append(code)
     return "\n\n".join(parts)
@@ -220,9 +197,9 @@ def _solution_cells(nb: dict, ids) -> dict:
     """{exercise id: source of its solution cell}; a duplicated cell: the last one."""
     found = {}
     for cell in nb["cells"]:
-        nbg = _nbgrader(cell)
-        if cell.get("cell_type") == "code" and nbg.get("solution") and nbg.get("grade_id") in ids:
-            found[nbg["grade_id"]] = _source(cell)
+        nbg = nbgrader(cell)
+        if cell.get("cell_type") == "code" and is_solution(cell) and nbg.get("grade_id") in ids:
+            found[nbg["grade_id"]] = cell_source(cell)
     return found
 
 
@@ -242,12 +219,12 @@ def grade_notebook(path: Path, lab: str, timeout: float = 10.0, hidden: bool = T
 
     ids = lab_exercises(lab)
     try:
-        nb = _read_notebook(path)
-    except (OSError, ValueError) as exc:
-        return {i: _zero(i, f"could not read {Path(path).name}: {exc}") for i in ids}
+        nb = read_notebook(path)
+    except NotebookError as exc:
+        return {i: _zero(i, f"could not read {Path(path).name}: {exc.reason}") for i in ids}
     cells = _solution_cells(nb, ids)
     own_setup = setup_code(nb)
-    prelude = "\n\n".join((LAZY_IMPORTS, setup_code(_read_notebook(SOLUTIONS / f"{lab}.ipynb")),
+    prelude = "\n\n".join((LAZY_IMPORTS, setup_code(read_notebook(SOLUTIONS / f"{lab}.ipynb")),
                             own_setup))
     warm_up = _warm_up_code(list(cells.values()) + [own_setup])
     results = {}
@@ -327,14 +304,6 @@ def _digest(paths: dict, settings=()) -> str:
         except OSError:
             h.update(b"<unreadable>")
     return h.hexdigest()
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def _grade_student(task):
@@ -421,9 +390,9 @@ def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: 
             for k, (student, labs) in enumerate(pool.imap_unordered(_grade_student, todo), 1):
                 done[student] = labs
                 record = {"digest": digests[student], "labs": labs}
-                _write_atomic(out / "results" / f"{student}.json", json.dumps(record, indent=1))
-                _write_atomic(out / "feedback" / f"{student}.txt", _feedback_text(student, labs))
-                _write_atomic(out / "feedback" / f"{student}.html", _feedback_html(student, labs))
+                write_atomic(out / "results" / f"{student}.json", json.dumps(record, indent=1))
+                write_atomic(out / "feedback" / f"{student}.txt", _feedback_text(student, labs))
+                write_atomic(out / "feedback" / f"{student}.html", _feedback_html(student, labs))
                 if progress:
                     print(f"[{k}/{len(todo)}] graded {student} "
                           f"({time.monotonic() - start:.0f} s)", file=sys.stderr)
@@ -443,7 +412,7 @@ def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: 
         table[student] = scores
         row = [round(scores.get(c, 0.0), 3) for c in columns]
         writer.writerow([student, *row, round(sum(row), 3)])
-    _write_atomic(out / "gradebook.csv", buf.getvalue())
+    write_atomic(out / "gradebook.csv", buf.getvalue())
     return table
 
 

@@ -18,23 +18,19 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import os
-import re
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
+
+from . import nbio
+from .nbio import NotebookError
 
 __all__ = ["strip_solutions", "convert_notebook", "main", "NotebookError"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 _REPO = Path(__file__).resolve().parent.parent
-
-
-class NotebookError(ValueError):
-    """A solution notebook that cannot be turned into an exercise."""
 
 
 def strip_solutions(source: str, cell_type: str = "code", where: str = "") -> str:
@@ -76,8 +72,7 @@ def convert_notebook(nb, name: str = "notebook"):
     for i, cell in enumerate(ex.cells):
         src = cell.get("source", "")
         if BEGIN in src or END in src:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if not meta.get("solution"):
+            if not nbio.is_solution(cell):
                 raise NotebookError(
                     f"{name}: cell {i} has a solution block but no metadata.nbgrader "
                     f"with solution: true")
@@ -94,20 +89,13 @@ def convert_notebook(nb, name: str = "notebook"):
 
 
 def _read(path: Path):
+    data = nbio.read_notebook(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise NotebookError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise NotebookError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    try:
-        nb = nbformat.reads(text, as_version=4)
+        nb = nbformat.reads(json.dumps(data), as_version=4)   # as nbformat reads a file
         nbformat.validate(nb)
     except Exception as exc:  # noqa: BLE001 - any validation problem, said plainly
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise NotebookError(f"{path}: not a valid notebook ({first})") from None
+        raise NotebookError(path, f"not a valid notebook ({first})") from None
     return nb
 
 
@@ -131,19 +119,6 @@ def build_all(src_dir: Path, dst_dir: Path) -> dict:
     return result
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--solutions", type=Path, default=_REPO / "solutions")
@@ -157,7 +132,7 @@ def main(argv=None) -> int:
         print(f"error: nothing written.\n{exc}", file=sys.stderr)
         return 2
     stale = [p for p, text in outputs.items()
-             if not p.exists() or p.read_text(encoding="utf-8") != text]
+             if not p.exists() or p.read_bytes() != text.encode("utf-8")]
     extra = sorted(set(args.exercises.glob("*.ipynb")) - set(outputs))
     if args.check:
         for p in stale:
@@ -166,7 +141,7 @@ def main(argv=None) -> int:
             print(f"no solution notebook for: {p}")
         return 1 if stale or extra else 0
     for p in stale:
-        _write_atomic(p, outputs[p])
+        nbio.write_atomic(p, outputs[p])
         print(f"wrote {p}")
     for p in extra:
         print(f"warning: {p} has no solution notebook (left alone)")

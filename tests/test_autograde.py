@@ -288,3 +288,22 @@ def test_benchmark_script_runs_small(capsys):
     from course_utils import autograde_bench
     assert autograde_bench.main(["-n", "2", "--workers", "1"]) == 0
     assert "2 submissions of lab 02 graded" in capsys.readouterr().out
+
+
+def test_unreadable_submission_scores_zero_with_the_reason(tmp_path):
+    bad = tmp_path / "mallory.ipynb"
+    bad.write_bytes(b"\xff\xfe" + json.dumps(_lab()).encode("utf-16-le"))
+    for path, why in ((bad, "could not read mallory.ipynb: the file is not text (UTF-8)"),
+                      (tmp_path / "nobody.ipynb", "could not read nobody.ipynb: cannot read")):
+        reports = autograde.grade_notebook(path, "02_gru", timeout=2.0)
+        assert set(reports) == set(autograde.lab_exercises("02_gru"))
+        for r in reports.values():
+            assert r["score"] == 0.0 and r["checks"][0]["message"].startswith(why)
+            assert str(tmp_path) not in r["checks"][0]["message"]   # the name, not the path
+
+
+def test_submission_with_a_byte_order_mark_is_graded(tmp_path):
+    path = tmp_path / "olivia.ipynb"
+    path.write_bytes(b"\xef\xbb\xbf" + LAB.read_bytes())
+    reports = autograde.grade_notebook(path, "02_gru", timeout=5.0)
+    assert reports and all(r["passed"] for r in reports.values()), reports
