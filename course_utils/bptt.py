@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .oracle import param_names
 from .reference import sigmoid
 
 __all__ = ["gru_forward_cache", "gru_backward", "lstm_forward_cache", "lstm_backward",
@@ -155,10 +156,10 @@ def _grads(module_cls, dH, X, states, params):
     I, H = X.shape[2], st[0].shape[1]
     mod = module_cls(I, H).double()
     with torch.no_grad():
-        for name, p in zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"), W):
+        for name, p in zip(param_names(), W):
             getattr(mod, name).copy_(p)
     # functional call so that the gradients land on our leaf tensors
-    names = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    names = param_names()
     init = st[0][None] if len(st) == 1 else tuple(s[None] for s in st)
     out, _ = torch.func.functional_call(mod, dict(zip(names, W)), (X_t, init))
     (out * torch.as_tensor(np.asarray(dH, dtype=np.float64))).sum().backward()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .oracle import param_names
+
 __all__ = ["pick_device", "describe_device", "DeviceCheck", "agreement_on_device",
            "tf32_for_rnns", "FLOAT32_BOUND", "TF32_BOUND"]
 
@@ -109,8 +111,7 @@ def agreement_on_device(kind: str, X, state, params, reference, device="cuda",
     H = np.shape(W_hh)[1]
     layer = _LAYERS[kind](np.shape(W_ih)[1], H)
     with torch.no_grad():
-        for name, value in zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
-                               params):
+        for name, value in zip(param_names(), params):
             getattr(layer, name).copy_(torch.from_numpy(np.asarray(value, np.float32)))
     layer = layer.to(device)
 

@@ -1,6 +1,8 @@
-"""torch, in float64, as the oracle for everything torch ships.
+"""torch, in float64, as the oracle for everything torch ships, and the
+parameter helpers: torch's parameter names, random weights in torch's layout,
+and copying weights into and out of a torch module.
 
-Each function takes NumPy arrays in the course's layout (see
+Each oracle function takes NumPy arrays in the course's layout (see
 ``course_utils.reference``), copies them into the matching ``torch.nn``
 module and returns NumPy float64 arrays. Inputs of any float dtype are
 promoted to float64 first, so the oracle is the exact answer for the values
@@ -14,7 +16,29 @@ import torch
 __all__ = [
     "rnn_cell", "rnn_forward", "gru_cell", "gru_forward",
     "lstm_cell", "lstm_forward", "load_params", "params_of",
+    "PARAM_NAMES", "param_names", "rand_params",
 ]
+
+#: torch's names of the four parameters of an RNN/GRU/LSTM cell, in the course's
+#: order (W_ih, W_hh, b_ih, b_hh); a layer module adds a suffix such as "_l0"
+PARAM_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+def param_names(suffix="_l0"):
+    """torch's four parameter names with ``suffix``: ``"_l0"`` (layer 0 of a layer
+    module, the default), ``f"_l{k}_reverse"`` (a backward direction), ``""`` (a cell)."""
+    return tuple(name + suffix for name in PARAM_NAMES)
+
+
+def rand_params(rng, I, H, gates, scale=None, dtype=np.float64):
+    """Random ``(W_ih (gH, I), W_hh (gH, H), b_ih (gH,), b_hh (gH,))``.
+
+    Uniform in ±scale (default 1/sqrt(H), torch's init) but at least ±0.5 so
+    every term visibly matters.
+    """
+    s = scale if scale is not None else max(0.5, 1.0 / np.sqrt(H))
+    shapes = [(gates * H, I), (gates * H, H), (gates * H,), (gates * H,)]
+    return tuple(rng.uniform(-s, s, size=sh).astype(dtype) for sh in shapes)
 
 
 def _t(a):
@@ -28,9 +52,8 @@ def load_params(module, W_ih, W_hh, b_ih, b_hh, suffix="_l0"):
     Returns the module.
     """
     with torch.no_grad():
-        for name, value in (("weight_ih", W_ih), ("weight_hh", W_hh),
-                            ("bias_ih", b_ih), ("bias_hh", b_hh)):
-            getattr(module, name + suffix).copy_(_t(value))
+        for name, value in zip(param_names(suffix), (W_ih, W_hh, b_ih, b_hh)):
+            getattr(module, name).copy_(_t(value))
     return module
 
 
@@ -40,8 +63,8 @@ def params_of(module, suffix="_l0"):
     Returns ``(W_ih, W_hh, b_ih, b_hh)`` in torch's layout.
     """
     return tuple(
-        getattr(module, name + suffix).detach().cpu().double().numpy().copy()
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        getattr(module, name).detach().cpu().double().numpy().copy()
+        for name in param_names(suffix)
     )
 
 

@@ -7,7 +7,7 @@ import torch
 
 from course_utils import oracle, reference as ref
 from course_utils.device import describe_device, pick_device
-from course_utils.grading.build import rand_params
+from course_utils.oracle import rand_params
 
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
@@ -41,6 +41,21 @@ def test_oracle_round_trips_torch_parameters():
     fresh = oracle.load_params(torch.nn.GRU(3, 4).double(), *params)
     for a, b in zip(params, oracle.params_of(fresh)):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("cls, suffix, gates", [(torch.nn.LSTM, "_l0", 4),
+                                               (torch.nn.GRUCell, "", 3)])
+def test_load_params_and_params_of_use_the_shared_names(cls, suffix, gates):
+    """A layer and a cell: load_params writes, and params_of reads, torch's own names."""
+    names = oracle.param_names(suffix)
+    assert names == tuple(n + suffix for n in oracle.PARAM_NAMES)
+    module = cls(3, 4).double()
+    assert set(names) == {n for n, _ in module.named_parameters()}
+    params = rand_params(np.random.default_rng(3), 3, 4, gates)
+    assert oracle.load_params(module, *params, suffix=suffix) is module
+    for name, want, got in zip(names, params, oracle.params_of(module, suffix)):
+        np.testing.assert_array_equal(getattr(module, name).detach().numpy(), want)
+        np.testing.assert_array_equal(got, want)
 
 
 def test_device_sentence():

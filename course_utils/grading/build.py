@@ -7,6 +7,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..oracle import rand_params  # re-exported: it lives with the parameter helpers
 from ..reference import sigmoid
 from .core import Case, Mistake
 
@@ -22,17 +23,6 @@ __all__ = [
 #: float64 case; every known mistake is off by more than 1e-2.
 F64 = dict(rtol=1e-5, atol=1e-6)
 F32 = dict(rtol=1e-4, atol=1e-4)
-
-
-def rand_params(rng, I, H, gates, scale=None, dtype=np.float64):
-    """Random ``(W_ih (gH, I), W_hh (gH, H), b_ih (gH,), b_hh (gH,))``.
-
-    Uniform in ±scale (default 1/sqrt(H), torch's init) but at least ±0.5 so
-    every term visibly matters.
-    """
-    s = scale if scale is not None else max(0.5, 1.0 / np.sqrt(H))
-    shapes = [(gates * H, I), (gates * H, H), (gates * H,), (gates * H,)]
-    return tuple(rng.uniform(-s, s, size=sh).astype(dtype) for sh in shapes)
 
 
 # ------------------------------------------------------------ mistakes every cell can have

@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..oracle import load_params, rand_params
 from ..reference import gru_forward
-from .build import F32, F64, instructor_specs, rand_params
+from .build import F32, F64, instructor_specs
 from .core import Case, Exercise, Mistake, register
 
 __all__ = ["torch_gru_stack", "gru_stack_variant"]
@@ -29,10 +30,7 @@ def torch_gru_stack(X, h0, params, bidirectional):
     gru = torch.nn.GRU(I, H, num_layers=L, bidirectional=bidirectional).double()
     for layer in range(L):
         for d in range(D):
-            suffix = f"_l{layer}" + ("_reverse" if d else "")
-            for name, value in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"),
-                                   params[layer][d]):
-                getattr(gru, name + suffix).copy_(torch.from_numpy(np.asarray(value, np.float64)))
+            load_params(gru, *params[layer][d], suffix=f"_l{layer}" + ("_reverse" if d else ""))
     out, h_n = gru(torch.from_numpy(np.asarray(X, np.float64)),
                    torch.from_numpy(np.asarray(h0, np.float64)))
     return out.numpy(), h_n.numpy()
