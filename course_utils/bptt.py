@@ -5,8 +5,12 @@ the recurrence are done once for all time steps) and torch-autograd oracles.
 The loss is ``L = sum(dH * H)``, so ``dH (T, B, H)`` is dL/dH for every output;
 the final states get no separate gradient.
 
-Each backward takes switches that reproduce a known learner bug; the graders
-use them to recognise mistakes. The defaults are the correct gradients.
+Each backward is written once, in pieces: the forward with its cache, the
+local derivatives of every step (``_gru_factors``, ``_lstm_factors``), one
+step backwards (``_gru_stepper``, ``_lstm_stepper``), the time loop
+(``_through_time``) and the products outside it (``_param_grads``). The
+graders' mistakes (``course_utils.grading.bptt``) are built from the same
+pieces; nothing here is a grading switch.
 """
 from __future__ import annotations
 
@@ -44,45 +48,79 @@ def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
     return H_all, cache
 
 
-def gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh, *, sigmoid_deriv="s(1-s)",
-                 tanh_deriv="1-n^2", accumulate=True, batch_mean=False, reset_path=True,
-                 z_path=True, dz_sign=1.0, dr_with_b_hn=True, dh0_propagated=True):
+def _gru_factors(c):
+    """The local derivatives of every GRU step, from its cache: dict of (T, B, H).
+
+    Each entry is the factor that takes a gradient from one quantity to the next:
+    "n" dh'/dn = 1 - z, "z" dh'/dz = h - n, "h" dh'/dh (the direct path) = z,
+    "a_n" dn/da_n = 1 - n^2, "r" da_n/dr = W_hn h + b_hn, "ah_n" da_n/d(W_hn h + b_hn) = r,
+    "a_r" dr/da_r = r (1 - r), "a_z" dz/da_z = z (1 - z).
+    """
+    r, z, n = c["r"], c["z"], c["n"]
+    return {"n": 1 - z, "z": c["h_prev"] - n, "h": z, "a_n": 1 - n * n, "r": c["gh_n"],
+            "ah_n": r, "a_r": r * (1 - r), "a_z": z * (1 - z)}
+
+
+def _gru_stepper(F, W_hh, dA_x, dA_h):
+    """One GRU step backwards, as ``step(t, dh) -> (dh_prev,)``.
+
+    dh (B, H) is dL/dh_t (total); F the factors of ``_gru_factors``. The step
+    writes the gradients of its input and recurrent pre-activations into
+    dA_x[t] and dA_h[t] (B, 3H), blocks r, z, n.
+    """
+    H = W_hh.shape[1]
+
+    def step(t, dh):
+        da_n = dh * F["n"][t] * F["a_n"][t]
+        da_z = dh * F["z"][t] * F["a_z"][t]
+        da_r = da_n * F["r"][t] * F["a_r"][t]
+        dA_x[t, :, :H], dA_x[t, :, H:2 * H], dA_x[t, :, 2 * H:] = da_r, da_z, da_n
+        dA_h[t, :, :H], dA_h[t, :, H:2 * H] = da_r, da_z
+        dA_h[t, :, 2 * H:] = da_n * F["ah_n"][t]
+        return (dA_h[t] @ W_hh + dh * F["h"][t],)
+    return step
+
+
+def _through_time(dH, step, n_carried):
+    """Run ``step(t, dh, *carried)`` for t = T-1, ..., 0 -> what step 0 returns.
+
+    dh = dH[t] + the dh that step t + 1 returned (the state is an output and the
+    next step's input: its gradient is the sum); the other carried gradients
+    (the LSTM's dc) are passed on as they are. All start at zero.
+    """
+    carried = (np.zeros_like(dH[0]),) * n_carried
+    for t in reversed(range(len(dH))):
+        carried = step(t, dH[t] + carried[0], *carried[1:])
+    return carried
+
+
+def _param_grads(dA_x, dA_h, X, h_prev, W_ih):
+    """The products outside the time loop -> (dX, dW_ih, dW_hh, db_ih, db_hh).
+
+    dA_x, dA_h (T, B, G): gradients of the input and recurrent pre-activations;
+    X (T, B, I), h_prev (T, B, H) the state each step received.
+    """
+    T, B, I = X.shape
+    G = dA_x.shape[2]
+    flat_x, flat_h = dA_x.reshape(T * B, G), dA_h.reshape(T * B, G)
+    return (dA_x @ W_ih, flat_x.T @ X.reshape(T * B, I),
+            flat_h.T @ h_prev.reshape(T * B, h_prev.shape[2]),
+            flat_x.sum(axis=0), flat_h.sum(axis=0))
+
+
+def gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh):
     """Gradients of L = sum(dH * H) for one GRU layer (torch's form).
 
     dH (T, B, H), X (T, B, I), h0 (B, H), W_ih (3H, I), W_hh (3H, H),
     b_ih (3H,), b_hh (3H,) -> (dX (T, B, I), dh0 (B, H), dW_ih (3H, I),
     dW_hh (3H, H), db_ih (3H,), db_hh (3H,)).
-    The keyword switches reproduce learner bugs (see the graders): dz_sign=-1
-    negates dz; dr_with_b_hn=False leaves b_hn out of dr; dh0_propagated=False
-    returns the gradient arriving at step 0's output instead of dh0.
     """
-    T, B, I = X.shape
-    H = h0.shape[1]
+    T, B, _ = X.shape
     _, c = gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh)
-    dGI = np.empty((T, B, 3 * H))           # gradient of the input pre-activations
-    dGH = np.empty((T, B, 3 * H))           # ... and of the recurrent ones
-    dh = np.zeros((B, H))
-    for t in reversed(range(T)):
-        dh = dH[t] + (dh if accumulate else 0.0)
-        dh_in = dh
-        r, z, n, h_prev = c["r"][t], c["z"][t], c["n"][t], c["h_prev"][t]
-        dn = dh * (1 - z)
-        dz = dz_sign * dh * (h_prev - n)
-        da_n = dn * ((1 - n * n) if tanh_deriv == "1-n^2" else (1 - n))
-        dr = da_n * (c["gh_n"][t] if dr_with_b_hn else c["gh_n"][t] - b_hh[2 * H:])
-        sd = (lambda s: s * (1 - s)) if sigmoid_deriv == "s(1-s)" else (lambda s: s)
-        da_r, da_z = dr * sd(r), dz * sd(z)
-        dGI[t, :, :H], dGI[t, :, H:2 * H], dGI[t, :, 2 * H:] = da_r, da_z, da_n
-        dGH[t, :, :H], dGH[t, :, H:2 * H] = da_r, da_z
-        dGH[t, :, 2 * H:] = da_n * r if reset_path else da_n
-        dh = dGH[t] @ W_hh + (dh * z if z_path else 0.0)
-    scale = 1.0 / B if batch_mean else 1.0
-    dX = dGI @ W_ih
-    dW_ih = scale * dGI.reshape(T * B, 3 * H).T @ X.reshape(T * B, I)
-    dW_hh = scale * dGH.reshape(T * B, 3 * H).T @ c["h_prev"].reshape(T * B, H)
-    db_ih = scale * dGI.sum(axis=(0, 1))
-    db_hh = scale * dGH.sum(axis=(0, 1))
-    return dX, dh if dh0_propagated else dh_in, dW_ih, dW_hh, db_ih, db_hh
+    dA_x, dA_h = np.empty((T, B, W_ih.shape[0])), np.empty((T, B, W_ih.shape[0]))
+    (dh0,) = _through_time(dH, _gru_stepper(_gru_factors(c), W_hh, dA_x, dA_h), 1)
+    dX, dW_ih, dW_hh, db_ih, db_hh = _param_grads(dA_x, dA_h, X, c["h_prev"], W_ih)
+    return dX, dh0, dW_ih, dW_hh, db_ih, db_hh
 
 
 def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
@@ -110,42 +148,51 @@ def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     return H_all, cache
 
 
-def lstm_backward(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, sigmoid_deriv="s(1-s)",
-                  tanh_deriv="1-t^2", accumulate=True, batch_mean=False, cell_carry=True,
-                  h_to_c=True, df_with_c_prev=True, do_with_tanh=True):
+def _lstm_factors(c):
+    """The local derivatives of every LSTM step, from its cache: dict of (T, B, H).
+
+    "o" dh'/do = tanh(c'), "tanh_c" dh'/d tanh(c') = o, "c'" d tanh(c')/dc' = 1 - tanh(c')^2,
+    "i" dc'/di = g, "f" dc'/df = c, "g" dc'/dg = i, "c" dc'/dc = f,
+    "a_i", "a_f", "a_o" the sigmoid's derivative s (1 - s), "a_g" dg/da_g = 1 - g^2.
+    """
+    i, f, g, o, tc = (c[k] for k in ("i", "f", "g", "o", "tanh_c"))
+    return {"o": tc, "tanh_c": o, "c'": 1 - tc * tc, "i": g, "f": c["c_prev"], "g": i,
+            "c": f, "a_i": i * (1 - i), "a_f": f * (1 - f), "a_g": 1 - g * g,
+            "a_o": o * (1 - o)}
+
+
+def _lstm_stepper(F, W_hh, dA):
+    """One LSTM step backwards, as ``step(t, dh, dc) -> (dh_prev, dc_prev)``.
+
+    dh (B, H) is dL/dh_t (total), dc (B, H) the cell gradient from step t + 1;
+    F the factors of ``_lstm_factors``. The step writes the gradient of its
+    pre-activations into dA[t] (B, 4H), blocks i, f, g, o.
+    """
+    H = W_hh.shape[1]
+
+    def step(t, dh, dc):
+        dc = dc + dh * F["tanh_c"][t] * F["c'"][t]
+        dA[t, :, :H] = dc * F["i"][t] * F["a_i"][t]
+        dA[t, :, H:2 * H] = dc * F["f"][t] * F["a_f"][t]
+        dA[t, :, 2 * H:3 * H] = dc * F["g"][t] * F["a_g"][t]
+        dA[t, :, 3 * H:] = dh * F["o"][t] * F["a_o"][t]
+        return dA[t] @ W_hh, dc * F["c"][t]
+    return step
+
+
+def lstm_backward(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     """Gradients of L = sum(dH * H) for one LSTM layer (torch's form, i, f, g, o).
 
     dH (T, B, H), X (T, B, I), h0 (B, H), c0 (B, H), W_ih (4H, I), W_hh (4H, H),
     b_ih (4H,), b_hh (4H,) -> (dX, dh0, dc0, dW_ih, dW_hh, db_ih, db_hh), shaped
-    like the corresponding inputs. The switches reproduce learner bugs:
-    df_with_c_prev=False uses c' in df; do_with_tanh=False uses c' for tanh(c') in do.
+    like the corresponding inputs (both biases get the same gradient).
     """
-    T, B, I = X.shape
-    H = h0.shape[1]
+    T, B, _ = X.shape
     _, c = lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh)
-    dA = np.empty((T, B, 4 * H))
-    dh = np.zeros((B, H))
-    dc = np.zeros((B, H))
-    sd = (lambda s: s * (1 - s)) if sigmoid_deriv == "s(1-s)" else (lambda s: s)
-    td = (lambda v: 1 - v * v) if tanh_deriv == "1-t^2" else (lambda v: 1 - v)
-    for t in reversed(range(T)):
-        dh = dH[t] + (dh if accumulate else 0.0)
-        i, f, g, o, tc = (c[k][t] for k in ("i", "f", "g", "o", "tanh_c"))
-        dc = (dc if cell_carry else 0.0) + (dh * o * td(tc) if h_to_c else 0.0)
-        dA[t, :, :H] = dc * g * sd(i)
-        c_prev = c["c_prev"][t]
-        dA[t, :, H:2 * H] = dc * (c_prev if df_with_c_prev else f * c_prev + i * g) * sd(f)
-        dA[t, :, 2 * H:3 * H] = dc * i * td(g)
-        dA[t, :, 3 * H:] = dh * (tc if do_with_tanh else f * c_prev + i * g) * sd(o)
-        dc = dc * f
-        dh = dA[t] @ W_hh
-    scale = 1.0 / B if batch_mean else 1.0
-    dX = dA @ W_ih
-    flat = dA.reshape(T * B, 4 * H)
-    dW_ih = scale * flat.T @ X.reshape(T * B, I)
-    dW_hh = scale * flat.T @ c["h_prev"].reshape(T * B, H)
-    db = scale * flat.sum(axis=0)
-    return dX, dh, dc, dW_ih, dW_hh, db, db.copy()
+    dA = np.empty((T, B, W_ih.shape[0]))
+    dh0, dc0 = _through_time(dH, _lstm_stepper(_lstm_factors(c), W_hh, dA), 2)
+    dX, dW_ih, dW_hh, db_ih, db_hh = _param_grads(dA, dA, X, c["h_prev"], W_ih)
+    return dX, dh0, dc0, dW_ih, dW_hh, db_ih, db_hh
 
 
 def _grads(module_cls, dH, X, states, params):

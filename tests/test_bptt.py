@@ -1,6 +1,7 @@
 """Unit 04: reference backward passes, the gradient checker and the graders."""
 from __future__ import annotations
 
+import inspect
 from functools import partial
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from course_utils import bptt
 from course_utils.gradcheck import grad_check, numerical_gradient, rel_error
 from course_utils.grading import grade
+from course_utils.grading.bptt import gru_backward_variant, lstm_backward_variant
 from course_utils.grading.build import rand_params
 from course_utils.reference import gru_forward, lstm_forward, sigmoid
 
@@ -40,8 +42,29 @@ def test_gradcheck_agrees_with_the_reference_gru_backward():
                                "b_hh": b_hh}, dict(zip(["X", "h0", "W_ih", "W_hh", "b_ih",
                                                         "b_hh"], grads)))
     assert max(errors.values()) < 1e-6, errors
-    wrong = bptt.gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh, tanh_deriv="1-n")
+    wrong = gru_backward_variant(dH, X, h0, W_ih, W_hh, b_ih, b_hh, tanh_deriv="1-n")
     assert rel_error(wrong[2], grads[2]) > 1e-3
+
+
+@pytest.mark.parametrize("kind", ["gru", "lstm"])
+def test_the_references_take_exactly_the_graded_signatures(kind):
+    states = ["h0"] if kind == "gru" else ["h0", "c0"]
+    expected = ["dH", "X", *states, "W_ih", "W_hh", "b_ih", "b_hh"]
+    params = inspect.signature(getattr(bptt, f"{kind}_backward")).parameters
+    assert list(params) == expected
+    assert all(p.default is inspect.Parameter.empty for p in params.values())
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("kind", ["gru", "lstm"])
+def test_each_variant_with_default_switches_is_the_reference_bit_for_bit(kind, seed):
+    variant = {"gru": gru_backward_variant, "lstm": lstm_backward_variant}[kind]
+    T, B, I, H = np.random.default_rng(100 + seed).integers(1, 7, 4)
+    dH, X, states, params = _setup(3 if kind == "gru" else 4, 1 if kind == "gru" else 2,
+                                   seed=seed, T=T, B=B, I=I, H=H)
+    ours = getattr(bptt, f"{kind}_backward")(dH, X, *states, *params)
+    for a, b in zip(variant(dH, X, *states, *params), ours, strict=True):
+        assert a.shape == b.shape and np.array_equal(a, b)
 
 
 def test_numerical_gradient_restores_and_refuses_float32():

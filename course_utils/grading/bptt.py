@@ -5,7 +5,10 @@ checked in float64 only (say float32 inputs are not part of this exercise).
 Every wrong gradient is named, with the gate blocks of a parameter gradient
 that are wrong (r, z, n for the GRU; i, f, g, o for the LSTM); known bugs
 (wrong sigmoid or tanh derivative, no accumulation over time, a mean over
-the batch, a missing path) are recognised by the catalogue below.
+the batch, a missing path) are recognised by the catalogue below, built on
+:func:`gru_backward_variant` and :func:`lstm_backward_variant`: the reference
+backward passes of ``course_utils.bptt``, assembled from the same pieces, with
+each known bug as a switch (the defaults give the reference, bit for bit).
 """
 from __future__ import annotations
 
@@ -16,6 +19,9 @@ import numpy as np
 from .. import bptt
 from .build import F64, instructor_specs, rand_params
 from .core import Case, Exercise, Mistake, register
+
+__all__ = ["gru_backward_variant", "lstm_backward_variant", "GRU_BACKWARD_MISTAKES",
+           "LSTM_BACKWARD_MISTAKES"]
 
 _PARAM_GRADS = ("dW_ih", "dW_hh", "db_ih", "db_hh")
 
@@ -78,11 +84,108 @@ def _cases(n_states, gates, oracle, seed, hidden):
     return cases
 
 
+def _fed(step, dH, accumulate, cell_carry, arrived):
+    """The step, fed as a learner's loop feeds it.
+
+    accumulate=False: step t gets dH[t] alone (nothing from step t + 1);
+    cell_carry=False: the LSTM's dc from step t + 1 is dropped. arrived[t]
+    records the dh that step t got.
+    """
+    def fed(t, dh, *dc):
+        dh = dh if accumulate else dH[t]
+        dc = dc if cell_carry else (np.zeros_like(dh),)
+        arrived[t] = dh
+        return step(t, dh, *dc)
+    return fed
+
+
+def _scaled_param_grads(dA_x, dA_h, X, c, W_ih, batch_mean):
+    """``bptt._param_grads``; batch_mean: the parameter gradients divided by B
+    (as a learner writes it: the weights' products of s * dA, the biases' s * sum)."""
+    grads = bptt._param_grads(dA_x, dA_h, X, c["h_prev"], W_ih)
+    if not batch_mean:
+        return grads
+    s = 1.0 / X.shape[1]
+    _, dW_ih, dW_hh, _, _ = bptt._param_grads(s * dA_x, s * dA_h, X, c["h_prev"], W_ih)
+    return grads[0], dW_ih, dW_hh, s * grads[3], s * grads[4]
+
+
+def gru_backward_variant(dH, X, h0, W_ih, W_hh, b_ih, b_hh, *, sigmoid_deriv="s(1-s)",
+                         tanh_deriv="1-n^2", accumulate=True, batch_mean=False,
+                         reset_path=True, z_path=True, dz_sign=1.0, dr_with_b_hn=True,
+                         dh0_propagated=True):
+    """``bptt.gru_backward`` with switchable bugs (the defaults give it exactly).
+
+    sigmoid_deriv="s": the gates' derivative taken as s; tanh_deriv="1-n": 1 - n;
+    accumulate=False: no gradient from step t + 1; batch_mean: parameter
+    gradients divided by B; reset_path=False: the n-block of the recurrent
+    gradient without its factor r; z_path=False: no direct path dh * z into
+    h_prev; dz_sign=-1: dz negated; dr_with_b_hn=False: b_hn left out of dr;
+    dh0_propagated=False: the gradient arriving at step 0's output returned as dh0.
+    Shapes as ``bptt.gru_backward``.
+    """
+    T, B, _ = X.shape
+    H = h0.shape[1]
+    _, c = bptt.gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh)
+    F = bptt._gru_factors(c)
+    if sigmoid_deriv != "s(1-s)":
+        F["a_r"], F["a_z"] = c["r"], c["z"]
+    if tanh_deriv != "1-n^2":
+        F["a_n"] = 1 - c["n"]
+    if not reset_path:
+        F["ah_n"] = np.ones_like(c["r"])
+    if not z_path:
+        F["h"] = np.zeros_like(c["z"])
+    if dz_sign != 1.0:
+        F["z"] = dz_sign * F["z"]
+    if not dr_with_b_hn:
+        F["r"] = c["gh_n"] - b_hh[2 * H:]
+    dA_x, dA_h = np.empty((T, B, 3 * H)), np.empty((T, B, 3 * H))
+    arrived = {}
+    step = _fed(bptt._gru_stepper(F, W_hh, dA_x, dA_h), dH, accumulate, True, arrived)
+    (dh0,) = bptt._through_time(dH, step, 1)
+    dX, *dparams = _scaled_param_grads(dA_x, dA_h, X, c, W_ih, batch_mean)
+    return (dX, dh0 if dh0_propagated else arrived[0], *dparams)
+
+
+def lstm_backward_variant(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, sigmoid_deriv="s(1-s)",
+                          tanh_deriv="1-t^2", accumulate=True, batch_mean=False,
+                          cell_carry=True, h_to_c=True, df_with_c_prev=True,
+                          do_with_tanh=True):
+    """``bptt.lstm_backward`` with switchable bugs (the defaults give it exactly).
+
+    sigmoid_deriv="s": the gates' derivative taken as s; tanh_deriv="1-t": 1 - t
+    for g and tanh(c'); accumulate=False: no dh from step t + 1; batch_mean:
+    parameter gradients divided by B; cell_carry=False: no dc from step t + 1;
+    h_to_c=False: no path from h' into dc; df_with_c_prev=False: c' for c in df;
+    do_with_tanh=False: c' for tanh(c') in do. Shapes as ``bptt.lstm_backward``.
+    """
+    T, B, _ = X.shape
+    _, c = bptt.lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh)
+    F = bptt._lstm_factors(c)
+    if sigmoid_deriv != "s(1-s)":
+        F["a_i"], F["a_f"], F["a_o"] = c["i"], c["f"], c["o"]
+    if tanh_deriv != "1-t^2":
+        F["c'"], F["a_g"] = 1 - c["tanh_c"], 1 - c["g"]
+    if not h_to_c:
+        F["c'"] = np.zeros_like(c["tanh_c"])
+    c_next = c["f"] * c["c_prev"] + c["i"] * c["g"]
+    if not df_with_c_prev:
+        F["f"] = c_next
+    if not do_with_tanh:
+        F["o"] = c_next
+    dA = np.empty((T, B, W_ih.shape[0]))
+    step = _fed(bptt._lstm_stepper(F, W_hh, dA), dH, accumulate, cell_carry, {})
+    dh0, dc0 = bptt._through_time(dH, step, 2)
+    dX, *dparams = _scaled_param_grads(dA, dA, X, c, W_ih, batch_mean)
+    return (dX, dh0, dc0, *dparams)
+
+
 _DH0 = ("dh0 is the gradient arriving at the first step's output, not the one leaving "
         "it: backpropagate through step 0 (into its h_prev) before returning it.")
 
 # ---------------------------------------------------------------- GRU
-_GRU = bptt.gru_backward
+_GRU = gru_backward_variant
 GRU_BACKWARD_MISTAKES = [
     Mistake("sigmoid derivative", partial(_GRU, sigmoid_deriv="s"),
             "The gate derivatives look wrong: the derivative of the sigmoid s is s * (1 - s), "
@@ -126,7 +229,7 @@ register(Exercise(
 ))
 
 # ---------------------------------------------------------------- LSTM
-_LSTM = bptt.lstm_backward
+_LSTM = lstm_backward_variant
 LSTM_BACKWARD_MISTAKES = [
     Mistake("sigmoid derivative", partial(_LSTM, sigmoid_deriv="s"),
             "The gate derivatives look wrong: the derivative of the sigmoid s is s * (1 - s) "
