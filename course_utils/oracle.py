@@ -15,7 +15,7 @@ import torch
 
 __all__ = [
     "rnn_cell", "rnn_forward", "gru_cell", "gru_forward",
-    "lstm_cell", "lstm_forward", "load_params", "params_of",
+    "lstm_cell", "lstm_forward", "gru_stack_forward", "load_params", "params_of",
     "PARAM_NAMES", "param_names", "rand_params",
 ]
 
@@ -125,3 +125,20 @@ def lstm_forward(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     lstm = load_params(torch.nn.LSTM(I, H).double(), W_ih, W_hh, b_ih, b_hh)
     out, (h_n, c_n) = lstm(_t(X), (_t(h0)[None], _t(c0)[None]))
     return out.numpy(), (h_n[0].numpy(), c_n[0].numpy())
+
+
+@torch.no_grad()
+def gru_stack_forward(X, h0, params, bidirectional):
+    """torch.nn.GRU(I, H, num_layers=L, bidirectional=...) in float64.
+
+    X (T, B, I), h0 (L * D, B, H), params[layer][direction] = (W_ih, W_hh, b_ih, b_hh)
+    -> (output (T, B, D * H), h_n (L * D, B, H)); see ``reference.gru_stack_forward``.
+    """
+    L, D = len(params), 2 if bidirectional else 1
+    I, H = np.shape(X)[2], np.shape(h0)[2]
+    gru = torch.nn.GRU(I, H, num_layers=L, bidirectional=bidirectional).double()
+    for layer in range(L):
+        for d in range(D):
+            load_params(gru, *params[layer][d], suffix=f"_l{layer}" + ("_reverse" if d else ""))
+    out, h_n = gru(_t(X), _t(h0))
+    return out.numpy(), h_n.numpy()

@@ -25,6 +25,8 @@ __all__ = [
     "gru_forward",
     "lstm_cell",
     "lstm_forward",
+    "gru_direction",
+    "gru_stack_forward",
 ]
 
 
@@ -127,3 +129,45 @@ def lstm_forward(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
         h, c = lstm_cell(x_t, h, c, W_ih, W_hh, b_ih, b_hh)
         outputs.append(h)
     return np.stack(outputs), (h, c)
+
+
+def gru_direction(X, h0, W_ih, W_hh, b_ih, b_hh, reverse=False):
+    """One direction of one layer of a (bidirectional) GRU, built on :func:`gru_forward`.
+
+    reverse=False is the forward direction (plain :func:`gru_forward`);
+    reverse=True is torch's backward direction: it reads X from the end
+    (X[T-1] first), its outputs are put back in time order, and its final
+    state is the one after reading X[0] (it sits next to output[0]).
+
+    X (T, B, I), h0 (B, H) -> (H_all (T, B, H) in time order, h_n (B, H))
+    """
+    if not reverse:
+        return gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh)
+    H_rev, h_n = gru_forward(X[::-1], h0, W_ih, W_hh, b_ih, b_hh)
+    return H_rev[::-1], h_n
+
+
+def gru_stack_forward(X, h0, params, bidirectional):
+    """A stacked, optionally bidirectional GRU, as ``torch.nn.GRU(I, H,
+    num_layers=L, bidirectional=...)`` (taught in lesson/lab 05).
+
+    Each layer runs every direction with :func:`gru_direction` and
+    concatenates them (forward half first) as the next layer's input.
+
+    X (T, B, I); h0 (L * D, B, H) with D = 2 if bidirectional else 1, row
+    layer * D + direction; params[layer][direction] = (W_ih, W_hh, b_ih, b_hh)
+    in torch's layout, layer 0's W_ih (3H, I), later layers' (3H, D * H)
+    -> (output (T, B, D * H): the last layer's states, h_n (L * D, B, H):
+    row layer * D + direction)
+    """
+    D = 2 if bidirectional else 1
+    layer_input, h_n = X, []
+    for layer, directions in enumerate(params):
+        halves = []
+        for d, weights in enumerate(directions[:D]):
+            H_d, h_last = gru_direction(layer_input, h0[layer * D + d], *weights,
+                                        reverse=d == 1)
+            halves.append(H_d)
+            h_n.append(h_last)
+        layer_input = np.concatenate(halves, axis=-1)   # (T, B, D * H)
+    return layer_input, np.stack(h_n)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from course_utils.grading import EXERCISES, grade
-from course_utils.grading.stack import gru_stack_variant
+from course_utils import oracle, reference
+from course_utils.grading.stack import _cases, gru_stack_variant, torch_gru_stack
 from course_utils.reference import gru_cell, gru_forward
 
 
@@ -48,6 +49,16 @@ def stack_with_list_returns(X, h0, params, bidirectional):
                          ids=lambda f: f.__name__)
 def test_correct_stacks_pass(fn):
     assert grade("gru_stack_forward", fn, hidden=True).passed
+
+
+def test_variant_without_switches_is_the_reference():
+    assert torch_gru_stack is oracle.gru_stack_forward
+    for case in _cases(hidden=True):
+        got = gru_stack_variant(*case.args)
+        want = reference.gru_stack_forward(*case.diag_args)
+        for g, w in zip(got, want):
+            assert g.dtype == np.float64
+            np.testing.assert_array_equal(g, w)
 
 
 def test_every_catalogued_mistake_is_recognised():

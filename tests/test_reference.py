@@ -62,3 +62,20 @@ def test_device_sentence():
     assert pick_device(prefer_gpu=False).type == "cpu"
     text = describe_device(pick_device())
     assert ("GPU" in text) if torch.cuda.is_available() else ("CPU" in text)
+
+
+@pytest.mark.parametrize("B", [1, 3])
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["one direction", "bidirectional"])
+@pytest.mark.parametrize("L", [1, 2, 3])
+def test_gru_stack_matches_torch(L, bidirectional, B):
+    """The stacked (bi)directional GRU of unit 05 against torch.nn.GRU, float64."""
+    rng = np.random.default_rng(50 + L)
+    D, T, I, H = 2 if bidirectional else 1, 6, 4, 5
+    params = [[rand_params(rng, I if layer == 0 else D * H, H, 3) for _ in range(D)]
+              for layer in range(L)]
+    X, h0 = rng.standard_normal((T, B, I)), rng.standard_normal((L * D, B, H))
+    got = ref.gru_stack_forward(X, h0, params, bidirectional)
+    want = oracle.gru_stack_forward(X, h0, params, bidirectional)
+    for g, w in zip(got, want):
+        assert g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=0, atol=1e-12)

@@ -8,69 +8,83 @@ Contract (as ``torch.nn.GRU(I, H, num_layers=L, bidirectional=...)``):
     W_ih (3H, I), later layers' (3H, D * H);
     output (T, B, D * H): the last layer's states, forward half first;
     h_n (L * D, B, H): row layer * D + direction.
+
+The oracle is ``oracle.gru_stack_forward`` (torch, float64; ``torch_gru_stack``
+here is the same function), the clean answer ``reference.gru_stack_forward``;
+this module holds the mistakes (:func:`gru_stack_variant`) and the registration.
 """
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from ..oracle import load_params, rand_params
-from ..reference import gru_forward
+from ..oracle import gru_stack_forward as torch_gru_stack
+from ..oracle import rand_params
+from ..reference import gru_direction, gru_stack_forward
 from .build import F32, F64, instructor_specs
 from .core import Case, Exercise, Mistake, register
 
 __all__ = ["torch_gru_stack", "gru_stack_variant"]
 
 
-@torch.no_grad()
-def torch_gru_stack(X, h0, params, bidirectional):
-    """The oracle: torch.nn.GRU with these weights, in float64."""
-    L, D = len(params), 2 if bidirectional else 1
-    I, H = np.shape(X)[2], np.shape(h0)[2]
-    gru = torch.nn.GRU(I, H, num_layers=L, bidirectional=bidirectional).double()
-    for layer in range(L):
-        for d in range(D):
-            load_params(gru, *params[layer][d], suffix=f"_l{layer}" + ("_reverse" if d else ""))
-    out, h_n = gru(torch.from_numpy(np.asarray(X, np.float64)),
-                   torch.from_numpy(np.asarray(h0, np.float64)))
-    return out.numpy(), h_n.numpy()
-
-
 def gru_stack_variant(X, h0, params, bidirectional, *, swap_concat=False, no_rereverse=False,
                       hn_direction_major=False, forward_half_only=False, h0_by_layer=False,
                       backward_hn_at_end=False, backward_not_reversed=False,
                       forward_weights_both=False):
-    """A stacked (bi)directional GRU built on gru_forward, with switchable bugs.
+    """``reference.gru_stack_forward`` in float64, with switchable bugs.
 
+    Three bugs only change what goes in or comes out (the stack itself is the
+    reference's, or the one below when a bug inside a layer is on too):
+    h0_by_layer: layer l, direction d starts from h0[l] instead of h0[l * D + d].
+    forward_weights_both: both directions use the forward direction's weights.
+    hn_direction_major: h_n's rows ordered direction * L + layer.
+    The others change a layer's inside; the stack is built from
+    ``reference.gru_direction`` then:
+    swap_concat: each layer's halves concatenated backward first.
+    no_rereverse: the backward outputs left in reversed time order.
+    forward_half_only: a deeper layer reads [forward, forward] of the layer below.
     backward_hn_at_end: the backward direction's h_n taken from its output at
     time T-1 (its first step) instead of its last step (output time 0).
     backward_not_reversed: the backward direction runs over X in forward time.
-    forward_weights_both: both directions use the forward direction's weights.
+    With every switch off this is the reference.
     """
     L, D = len(params), 2 if bidirectional else 1
-    layer_in, finals = np.asarray(X, np.float64), {}
-    for layer in range(L):
+    X, h0 = np.asarray(X, np.float64), np.asarray(h0, np.float64)
+    params = [[tuple(np.asarray(p, np.float64) for p in weights) for weights in directions]
+              for directions in params]
+    if h0_by_layer:
+        h0 = h0[[min(layer, len(h0) - 1) for layer in range(L) for _ in range(D)]]
+    if forward_weights_both:
+        params = [[directions[0]] * D for directions in params]
+    if swap_concat or no_rereverse or forward_half_only or backward_hn_at_end \
+            or backward_not_reversed:
+        output, h_n = _buggy_layers(X, h0, params, D, swap_concat, no_rereverse,
+                                    forward_half_only, backward_hn_at_end, backward_not_reversed)
+    else:
+        output, h_n = gru_stack_forward(X, h0, params, bidirectional)
+    if hn_direction_major:
+        h_n = h_n[[layer * D + d for d in range(D) for layer in range(L)]]
+    return output, h_n
+
+
+def _buggy_layers(X, h0, params, D, swap_concat, no_rereverse, forward_half_only,
+                  backward_hn_at_end, backward_not_reversed):
+    """The stack with the bugs inside a layer (see :func:`gru_stack_variant`)."""
+    layer_in, finals = X, []
+    for layer, directions in enumerate(params):
         outs = []
-        for d in range(D):
-            row = layer if h0_by_layer else layer * D + d
-            h_init = np.asarray(h0[min(row, len(h0) - 1)], np.float64)
-            xs = layer_in if d == 0 or backward_not_reversed else layer_in[::-1]
-            weights = params[layer][0 if forward_weights_both else d]
-            H_d, h_last = gru_forward(xs, h_init, *[np.asarray(p, np.float64) for p in weights])
-            if d == 1 and not no_rereverse and not backward_not_reversed:
+        for d, weights in enumerate(directions[:D]):
+            backward = d == 1 and not backward_not_reversed
+            H_d, h_last = gru_direction(layer_in, h0[layer * D + d], *weights, reverse=backward)
+            if backward and no_rereverse:
                 H_d = H_d[::-1]
             outs.append(H_d)
-            finals[(layer, d)] = H_d[-1] if d == 1 and backward_hn_at_end else h_last
-        if swap_concat:
-            outs = outs[::-1]
-        out = np.concatenate(outs, axis=-1)
-        if forward_half_only and D == 2 and layer < L - 1:
-            layer_in = np.concatenate([outs[0], outs[0]], axis=-1)
-        else:
-            layer_in = out
-    order = ([(l, d) for d in range(D) for l in range(L)] if hn_direction_major
-             else [(l, d) for l in range(L) for d in range(D)])
-    return layer_in, np.stack([finals[k] for k in order])
+            finals.append(H_d[-1] if d == 1 and backward_hn_at_end else h_last)
+        out = np.concatenate(outs[::-1] if swap_concat else outs, axis=-1)
+        H = outs[0].shape[-1]
+        last = layer == len(params) - 1
+        layer_in = (np.concatenate([out[..., :H], out[..., :H]], axis=-1)
+                    if forward_half_only and D == 2 and not last else out)
+    return layer_in, np.stack(finals)
 
 
 def _cases(hidden):
