@@ -31,10 +31,11 @@ lab: $(STAMP)
 PYTEST := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 120
 
-# Everything natively, then the notebooks once more on other CPU kernels (torch's
+# Lint (ruff, rules in pyproject.toml), everything natively, then the notebooks once more on other CPU kernels (torch's
 # scalar ATen kernels, MKL's compatible path, NumPy without its SIMD ufuncs; see
 # tests/kernel_env.py): a stored output that depends on the CPU fails the second pass.
 test: $(STAMP)
+	$(BIN)/ruff check course_utils tests
 	$(PYTEST) $(NBVAL) tests notebooks solutions $(PYTEST_ARGS)
 	$(if $(filter 1,$(KERNELS)),$(BIN)/python tests/kernel_env.py env $(PYTEST) $(NBVAL) notebooks solutions)
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import inspect
-from functools import partial
 
 import numpy as np
 import pytest
@@ -12,7 +11,7 @@ from course_utils.gradcheck import grad_check, numerical_gradient, rel_error
 from course_utils.grading import grade
 from course_utils.grading.bptt import gru_backward_variant, lstm_backward_variant
 from course_utils.grading.build import rand_params
-from course_utils.reference import gru_forward, lstm_forward, sigmoid
+from course_utils.reference import gru_forward, sigmoid
 
 
 def _setup(gates, n_states, seed=0, T=4, B=2, I=3, H=5):

@@ -1,7 +1,6 @@
 """The generated learner notebooks: up to date, and runnable up to the first stub."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat

@@ -15,5 +15,5 @@ from .run import run_exercise
 
 __all__ = [
     "Case", "Mistake", "Exercise", "CheckResult", "Report", "register",
-    "EXERCISES", "run_exercise", "OutputSpec",
+    "EXERCISES", "run_exercise", "OutputSpec", "CallResult", "call_learner", "html_text",
 ]
