@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .oracle import param_names
+from .oracle import load_params
 
 __all__ = ["pick_device", "describe_device", "DeviceCheck", "agreement_on_device",
            "tf32_for_rnns", "FLOAT32_BOUND", "TF32_BOUND"]
@@ -107,13 +107,9 @@ def agreement_on_device(kind: str, X, state, params, reference, device="cuda",
     if tf32 is None:
         tf32 = on_gpu and torch.backends.cudnn.rnn.fp32_precision == "tf32"
     tf32 = bool(tf32) and on_gpu
-    W_ih, W_hh, b_ih, b_hh = params
+    W_ih, W_hh = params[:2]
     H = np.shape(W_hh)[1]
-    layer = _LAYERS[kind](np.shape(W_ih)[1], H)
-    with torch.no_grad():
-        for name, value in zip(param_names(), params):
-            getattr(layer, name).copy_(torch.from_numpy(np.asarray(value, np.float32)))
-    layer = layer.to(device)
+    layer = load_params(_LAYERS[kind](np.shape(W_ih)[1], H), *params).to(device)  # float32
 
     def on(a):
         return torch.from_numpy(np.asarray(a, np.float32)).to(device)

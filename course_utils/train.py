@@ -62,11 +62,15 @@ def steps_to_learn(history, target: float, window: int = 5) -> Optional[int]:
 
     history: [(step, loss)] as :func:`train` returns it -> that step (int), or None if never.
     """
-    losses = [loss for _, loss in history]
-    for j in range(window - 1, len(losses)):
-        if sum(losses[j - window + 1:j + 1]) / window < target:
+    for j in range(window - 1, len(history)):
+        if _window_mean_below(history[:j + 1], target, window):
             return int(history[j][0])
     return None
+
+
+def _window_mean_below(history, target: float, window: int) -> bool:
+    """The stop rule: at least ``window`` logged losses, and the mean of the last ``window`` < target."""
+    return len(history) >= window and sum(v for _, v in history[-window:]) / window < target
 
 
 def train(model: torch.nn.Module, step_loss: Callable[[int], torch.Tensor], steps: int,
@@ -99,8 +103,7 @@ def train(model: torch.nn.Module, step_loss: Callable[[int], torch.Tensor], step
             value = loss.item()
             history.append((k, value))
             bar.set_postfix(loss=f"{value:.4f}", refresh=False)
-            if (stop_below is not None and len(history) >= window
-                    and sum(v for _, v in history[-window:]) / window < stop_below):
+            if stop_below is not None and _window_mean_below(history, stop_below, window):
                 break
     if own_bar:
         bar.close()
