@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from .oracle import param_names
-from .reference import sigmoid
+from .reference import gru_gates, lstm_gates
 
 __all__ = ["gru_forward_cache", "gru_backward", "lstm_forward_cache", "lstm_backward",
            "torch_gru_backward", "torch_lstm_backward"]
@@ -38,9 +38,7 @@ def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
     H_all = np.empty((T, B, H))
     for t in range(T):
         gh = h @ W_hh.T + b_hh
-        r = sigmoid(GI[t, :, :H] + gh[:, :H])
-        z = sigmoid(GI[t, :, H:2 * H] + gh[:, H:2 * H])
-        n = np.tanh(GI[t, :, 2 * H:] + r * gh[:, 2 * H:])
+        r, z, n = gru_gates(GI[t], gh)
         for k, v in zip(names, (h, r, z, n, gh[:, 2 * H:])):
             cache[k][t] = v
         h = (1 - z) * n + z * h
@@ -137,8 +135,7 @@ def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     H_all = np.empty((T, B, H))
     for t in range(T):
         a = GI[t] + h @ W_hh.T
-        i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), sigmoid(a[:, 3 * H:])
-        g = np.tanh(a[:, 2 * H:3 * H])
+        i, f, g, o = lstm_gates(a)
         c_next = f * cst + i * g
         tanh_c = np.tanh(c_next)
         for k, v in zip(names, (h, cst, i, f, g, o, tanh_c)):

@@ -21,8 +21,10 @@ __all__ = [
     "sigmoid",
     "rnn_cell",
     "rnn_forward",
+    "gru_gates",
     "gru_cell",
     "gru_forward",
+    "lstm_gates",
     "lstm_cell",
     "lstm_forward",
     "gru_direction",
@@ -65,24 +67,36 @@ def rnn_forward(X, h0, W_ih, W_hh, b_ih, b_hh):
     return np.stack(outputs), h
 
 
-def gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
-    """One GRU step in torch's form (reset applied after the recurrent product).
+def gru_gates(gi, gh):
+    """The three GRU gates of one step, from its two projections (torch's form).
 
-    r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)
-    z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
-    n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
-    h' = (1 - z) * n + z * h
+    gi (B, 3H) = x W_ih^T + b_ih and gh (B, 3H) = h_prev W_hh^T + b_hh, gate
+    blocks r, z, n -> (r, z, n), each (B, H):
 
-    x (B, I), h_prev (B, H), W_ih (3H, I), W_hh (3H, H), b_ih (3H,), b_hh (3H,)
-    -> h_next (B, H)
+    r = sigmoid(gi_r + gh_r),  z = sigmoid(gi_z + gh_z),  n = tanh(gi_n + r * gh_n)
+
+    The one place the library writes the GRU's gate math: :func:`gru_cell`,
+    the backward's forward cache (``course_utils.bptt``) and the lessons
+    (notebooks/02_gru.ipynb, 06) use it.
     """
-    gi = x @ W_ih.T + b_ih          # (B, 3H): input part of r, z, n
-    gh = h_prev @ W_hh.T + b_hh     # (B, 3H): recurrent part of r, z, n
     i_r, i_z, i_n = np.split(gi, 3, axis=1)
     h_r, h_z, h_n = np.split(gh, 3, axis=1)
     r = sigmoid(i_r + h_r)
     z = sigmoid(i_z + h_z)
     n = np.tanh(i_n + r * h_n)
+    return r, z, n
+
+
+def gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    """One GRU step in torch's form (reset applied after the recurrent product).
+
+    r, z, n from :func:`gru_gates`, then h' = (1 - z) * n + z * h.
+    Taught in notebooks/02_gru.ipynb, written by the learner in lab 02.
+
+    x (B, I), h_prev (B, H), W_ih (3H, I), W_hh (3H, H), b_ih (3H,), b_hh (3H,)
+    -> h_next (B, H)
+    """
+    r, z, n = gru_gates(x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh)
     return (1.0 - z) * n + z * h_prev
 
 
@@ -99,19 +113,30 @@ def gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh):
     return np.stack(outputs), h
 
 
+def lstm_gates(a):
+    """The four LSTM gates of one step from its pre-activations (torch's form).
+
+    a (B, 4H) = x W_ih^T + b_ih + h_prev W_hh^T + b_hh, gate blocks i, f, g, o
+    -> (i, f, g, o), each (B, H): i, f, o = sigmoid(.), g = tanh(.).
+
+    The one place the library writes the LSTM's gate math: :func:`lstm_cell`,
+    the backward's forward cache (``course_utils.bptt``) and the lessons
+    (notebooks/03_lstm.ipynb) use it.
+    """
+    a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
+    return sigmoid(a_i), sigmoid(a_f), np.tanh(a_g), sigmoid(a_o)
+
+
 def lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
     """One LSTM step in torch's form (gate blocks i, f, g, o).
 
-    i = sigmoid(.), f = sigmoid(.), g = tanh(.), o = sigmoid(.)
-    c' = f * c + i * g,   h' = o * tanh(c')
+    i, f, g, o from :func:`lstm_gates`, then c' = f * c + i * g, h' = o * tanh(c').
+    Taught in notebooks/03_lstm.ipynb, written by the learner in lab 03.
 
     x (B, I), h_prev (B, H), c_prev (B, H), W_ih (4H, I), W_hh (4H, H),
     b_ih (4H,), b_hh (4H,) -> (h_next (B, H), c_next (B, H))
     """
-    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh   # (B, 4H)
-    a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
-    i, f, o = sigmoid(a_i), sigmoid(a_f), sigmoid(a_o)
-    g = np.tanh(a_g)
+    i, f, g, o = lstm_gates(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
     c_next = f * c_prev + i * g
     h_next = o * np.tanh(c_next)
     return h_next, c_next

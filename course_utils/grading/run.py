@@ -83,7 +83,8 @@ def run_exercise(ex: Exercise, fn: Callable, include_hidden: bool = False) -> Re
     for case in cases:
         label = case.kind if case.hidden else case.name
         if stop_reason:
-            report.checks.append(CheckResult(label, False, stop_reason, "", case.hidden))
+            report.checks.append(CheckResult(label, False, stop_reason, "", case.hidden,
+                                             skipped=True))
             continue
         args = _copy_args(case.args)
         result = call_learner(fn, args, ex.time_limit)
