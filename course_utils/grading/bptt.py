@@ -17,6 +17,7 @@ from functools import partial
 import numpy as np
 
 from .. import bptt
+from . import hints
 from .build import F64, instructor_specs, rand_params
 from .core import Case, Exercise, Mistake, register
 
@@ -38,6 +39,46 @@ def _block_explainer(blocks: str):
     return explain
 
 
+def _wrong_blocks(got, want, blocks: str, rtol, atol) -> str:
+    """The gate blocks (rows of H) of a parameter gradient that are wrong."""
+    got = np.asarray(got, dtype=np.float64)
+    H = want.shape[0] // len(blocks)
+    bad = np.abs(got - want) > atol + rtol * np.abs(want)
+    return "".join(b for k, b in enumerate(blocks) if bad[k * H:(k + 1) * H].any())
+
+
+def _localiser(blocks: str):
+    """From the one-step case: which gate block of which gradient is wrong."""
+    def localise(outcomes) -> str:
+        one = [o for o in outcomes if o.case.size("T") == 1 and not o.case.hidden]
+        if not one or one[0].kind != "values":
+            return ""
+        o = one[0]
+        outputs = (("dX", "dh0") if blocks == "rzn" else ("dX", "dh0", "dc0")) + _PARAM_GRADS
+        wrong_params, wrong_other = {}, []
+        for name, got, want in zip(outputs, o.value, o.case.expected):
+            got_a = np.asarray(got, dtype=np.float64)
+            if got_a.shape != np.shape(want):
+                return ""
+            if name in _PARAM_GRADS:
+                bad = _wrong_blocks(got_a, want, blocks, o.case.rtol, o.case.atol)
+                if bad:
+                    wrong_params[name] = bad
+            elif not np.allclose(got_a, want, rtol=o.case.rtol, atol=o.case.atol):
+                wrong_other.append(name)
+        gates = set("".join(wrong_params.values()))
+        if len(gates) == 1 and len(blocks) > 1:
+            gate = gates.pop()
+            grads = ", ".join(f"`{n}`" for n in wrong_params)
+            return hints.ONE_BLOCK.format(gate=gate, grads=grads,
+                                          meaning=hints.GATE_MEANING[gate])
+        if not wrong_params and len(wrong_other) == 1:
+            return hints.ONLY_GRAD.format(grad=f"`{wrong_other[0]}`",
+                                          meaning=hints.GRAD_MEANING[wrong_other[0]])
+        return ""
+    return localise
+
+
 def _cases(n_states, gates, oracle, seed, hidden):
     rng = np.random.default_rng(seed)
     specs = [
@@ -52,13 +93,8 @@ def _cases(n_states, gates, oracle, seed, hidden):
     if hidden:
         specs += [("T=8, B=4, I=2, H=7", (8, 4, 2, 7), "general"),
                   ("T=3, B=5, I=6, H=2", (3, 5, 6, 2), "general")]
-    hints = {
-        "general": "",
-        "zero0": "",
-        "last": ("With dH non-zero only at the last step, every earlier gradient comes "
-                 "through the recurrence: check how dh (and dc) flow from step t to t-1."),
-        "sat": "Check the derivatives of the sigmoid and tanh where they saturate.",
-    }
+    hint_of = {"general": "", "zero0": "", "last": hints.CASE["last_dh"],
+               "sat": hints.CASE["sat_grad"]}
 
     def make(name, T, B, I, H, kind, rng, hidden):
         params = rand_params(rng, I, H, gates)
@@ -72,7 +108,7 @@ def _cases(n_states, gates, oracle, seed, hidden):
         if kind == "last":
             dH[:-1] = 0.0
         args = (dH, X, *states, *params)
-        return Case(name=name, args=args, expected=oracle(*args), hint=hints[kind],
+        return Case(name=name, args=args, expected=oracle(*args), hint=hint_of[kind],
                     hidden=hidden, kind="gradients", **F64)
 
     cases = [make(name, T, B, I, H, kind, rng, k >= 7)
@@ -218,6 +254,7 @@ GRU_BACKWARD_MISTAKES = [
 
 register(Exercise(
     id="gru_backward",
+    oracle=bptt.torch_gru_backward, blocks="rzn", localise=_localiser("rzn"),
     signature="gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh) -> "
               "(dX, dh0, dW_ih, dW_hh, db_ih, db_hh)",
     arg_names=("dH", "X", "h0", "W_ih", "W_hh", "b_ih", "b_hh"),
@@ -258,6 +295,7 @@ LSTM_BACKWARD_MISTAKES = [
 
 register(Exercise(
     id="lstm_backward",
+    oracle=bptt.torch_lstm_backward, blocks="ifgo", localise=_localiser("ifgo"),
     signature="lstm_backward(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh) -> "
               "(dX, dh0, dc0, dW_ih, dW_hh, db_ih, db_hh)",
     arg_names=("dH", "X", "h0", "c0", "W_ih", "W_hh", "b_ih", "b_hh"),

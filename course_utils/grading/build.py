@@ -9,6 +9,7 @@ import numpy as np
 
 from ..oracle import rand_params  # re-exported: it lives with the parameter helpers
 from ..reference import sigmoid
+from . import hints
 from .core import Case, Mistake
 
 __all__ = [
@@ -143,14 +144,10 @@ def cell_cases(oracle: Callable, gates: int, n_states: int, include_hidden: bool
             ("float32, B=1, I=8, H=6", (1, 8, 6), "general", np.float32),
             ("saturating, B=2, I=6, H=3", (2, 6, 3), "sat", np.float64),
         ]
-    hints = {
-        "general": "",
-        "bias": "Look at how b_ih and b_hh enter each gate (both are added, each in its place).",
-        "x0": "Look at the recurrent terms: W_hh, b_hh and the previous state(s).",
-        "h0": "Look at the input terms: W_ih and b_ih, and how each gate block is sliced.",
-        "sat": ("Large pre-activations must not overflow: a sigmoid written as "
-                "exp(a) / (1 + exp(a)) gives inf / inf = NaN; use a form that stays finite."),
-    }
+    rnn = gates == 1          # no gate blocks to slice
+    hint_of = {"general": "", "bias": hints.CASE["bias_rnn" if rnn else "bias"],
+               "x0": hints.CASE["x0"], "h0": hints.CASE["h0_rnn" if rnn else "h0"],
+               "sat": hints.CASE["sat"]}
 
     def make(name, B, I, H, kind, dtype, rng, hidden):
         params = rand_params(rng, I, H, gates)
@@ -169,9 +166,9 @@ def cell_cases(oracle: Callable, gates: int, n_states: int, include_hidden: bool
         args = _cast((x, *states, *params), dtype)
         expected = oracle(*_cast(args, np.float64))
         tol = F64 if dtype == np.float64 else F32
-        return Case(name=name, args=args, expected=expected, hint=hints[kind],
-                    diag_args=_cast(args, np.float64), hidden=hidden,
-                    kind=KIND_WORDS[kind], **tol)
+        return Case(name=name, args=args, expected=expected, hint=hint_of[kind],
+                    diag_args=_cast(args, np.float64), hidden=hidden, kind=KIND_WORDS[kind],
+                    hint_when="nan" if kind == "sat" else "isolated", **tol)
 
     cases = [make(name, B, I, H, kind, dtype, rng, k >= 9)
              for k, (name, (B, I, H), kind, dtype) in enumerate(specs)]
@@ -203,12 +200,7 @@ def sequence_cases(oracle: Callable, gates: int, n_states: int, include_hidden: 
             ("float64, T=12, B=5, I=2, H=9", (12, 5, 2, 9), "general", np.float64),
             ("float32, T=3, B=1, I=8, H=6", (3, 1, 8, 6), "general", np.float32),
         ]
-    hints = {
-        "general": "",
-        "zero0": "Your cell is probably the issue: check the cell exercise first.",
-        "sat": ("Large pre-activations must not overflow: a sigmoid written as "
-                "exp(a) / (1 + exp(a)) gives inf / inf = NaN."),
-    }
+    hint_of = {"general": "", "zero0": "", "sat": hints.CASE["sat"]}
 
     def make(name, T, B, I, H, kind, dtype, rng, hidden):
         params = rand_params(rng, I, H, gates)
@@ -222,9 +214,9 @@ def sequence_cases(oracle: Callable, gates: int, n_states: int, include_hidden: 
         args = _cast((X, *states, *params), dtype)
         expected = oracle(*_cast(args, np.float64))
         tol = F64 if dtype == np.float64 else F32
-        return Case(name=name, args=args, expected=expected, hint=hints[kind],
-                    diag_args=_cast(args, np.float64), hidden=hidden,
-                    kind=KIND_WORDS[kind], **tol)
+        return Case(name=name, args=args, expected=expected, hint=hint_of[kind],
+                    diag_args=_cast(args, np.float64), hidden=hidden, kind=KIND_WORDS[kind],
+                    hint_when="nan" if kind == "sat" else "isolated", **tol)
 
     cases = [make(name, T, B, I, H, kind, dtype, rng, k >= 8)
              for k, (name, (T, B, I, H), kind, dtype) in enumerate(specs)]
@@ -286,7 +278,8 @@ def single_bug_mistakes(mistakes: Sequence[Mistake]) -> list:
 
 def lift_cell_mistakes(cell_mistakes: Sequence[Mistake], n_states: int) -> list:
     """Each cell mistake, run over a sequence (the hint still names the cell)."""
-    return [Mistake(m.name, loop_cell(m.fn, n_states), m.hint) for m in cell_mistakes]
+    return [Mistake(m.name, loop_cell(m.fn, n_states), m.hint, part="cell")
+            for m in cell_mistakes]
 
 
 def sequence_mistakes(cell: Callable, n_states: int) -> list:

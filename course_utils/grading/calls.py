@@ -28,10 +28,25 @@ class _TimeLimit(BaseException):
 @dataclass
 class CallResult:
     value: Any = None
-    error: str = ""          # one line: "ValueError: ... (line 12, in gru_cell)"
+    error: str = ""          # one line: "ValueError: ... (in gru_cell, at `z = a[:, H:]`)"
     error_type: str = ""
     timed_out: bool = False
     seconds: float = 0.0
+
+
+_MAX_QUOTE = 120
+
+
+def _where(frame) -> str:
+    """Where in the learner's code: the function and the line itself, quoted (the
+    notebook editor shows no line numbers), or the line number when its text is
+    not known."""
+    text = (frame.line or "").strip()
+    if text:
+        if len(text) > _MAX_QUOTE:
+            text = text[:_MAX_QUOTE - 3] + "..."
+        return f" (in {frame.name}, at `{text.replace('`', chr(39))}`)"
+    return f" (line {frame.lineno}, in {frame.name})"
 
 
 def _describe_exception(exc: BaseException) -> str:
@@ -42,7 +57,7 @@ def _describe_exception(exc: BaseException) -> str:
         fname = frame.filename.replace("\\", "/")
         if "/course_utils/grading/" in fname or "/site-packages/" in fname:
             continue
-        where = f" (line {frame.lineno}, in {frame.name})"
+        where = _where(frame)
         break
     msg = str(exc).strip().splitlines()
     first = msg[-1] if msg else ""

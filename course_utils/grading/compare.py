@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import hints
+
 def _flatten_spec(spec, prefix=()) -> list:
     """[(path, name)] for every array in an output spec, in order."""
     if isinstance(spec, str):
@@ -42,13 +44,13 @@ def _structure_problem(value, spec) -> str:
     """'' when ``value`` has the structure of ``spec``, else what is wrong."""
     if isinstance(spec, str):
         if value is None:
-            return f"returned None where the array `{spec}` was expected (is a `return` missing?)"
+            return f"returned None where the array `{spec}` was expected ({hints.MISSING_RETURN})"
         if isinstance(value, tuple) and not _same_shaped_arrays(value):
             return (f"returned a tuple of {len(value)} items where one array `{spec}` was "
                     f"expected")
         return ""
     if value is None:
-        return f"returned None; expected a tuple {_spec_text(spec)} (is a `return` missing?)"
+        return f"returned None; expected a tuple {_spec_text(spec)} ({hints.MISSING_RETURN})"
     if not isinstance(value, (tuple, list)):
         return (f"returned a single {type(value).__name__}; expected a tuple "
                 f"{_spec_text(spec)} of {len(spec)} items")
@@ -66,54 +68,52 @@ def _as_float_array(value):
     if hasattr(value, "detach") and hasattr(value, "cpu"):   # a torch tensor
         value = value.detach().cpu().numpy()
     if isinstance(value, dict):
-        return None, "is a dict: return the arrays themselves, in the signature's order"
+        return None, hints.DTYPE["dict"]
     if hasattr(value, "__next__") or isinstance(value, (set, frozenset, range)):
-        return None, (f"is a {type(value).__name__}, not an array (build the array, e.g. "
-                      f"with np.stack, before returning it)")
+        return None, hints.DTYPE["iterator"].format(type=type(value).__name__)
     try:
         arr = np.asarray(value)
     except Exception as exc:  # noqa: BLE001
         return None, f"could not be read as an array ({type(exc).__name__})"
     if arr.dtype == object:
-        return None, "is an object array (mixed or ragged contents), not numbers"
+        return None, hints.DTYPE["object"]
     if arr.dtype.kind == "c":
         return None, f"has complex dtype {arr.dtype}"
     if arr.dtype.kind == "b":
-        return None, "is an array of True/False values (a comparison?), not numbers"
+        return None, hints.DTYPE["bool"]
     if arr.dtype == np.float16:
-        return None, ("is float16 (half precision, about 3 significant digits): compute in "
-                      "the inputs' dtype")
+        return None, hints.DTYPE["float16"]
     if arr.dtype.kind in "biu":
-        return None, (f"has integer dtype {arr.dtype}: an array made with an integer "
-                      f"dtype (np.zeros(..., dtype=int), np.array([0, 1])) truncates values")
+        return None, hints.DTYPE["int"].format(dtype=arr.dtype)
     if arr.dtype.kind != "f":
         return None, f"has dtype {arr.dtype}, not a float dtype"
     return arr, ""
 
 
 def _shape_hint(got, want, name) -> str:
+    """Where a wrong shape comes from, in words fitting the array (a sequence
+    (T, B, .), a state (B, H) or a gradient of a weight)."""
+    S = hints.SHAPE
     if len(got) == len(want) and sorted(got) == sorted(want) and got != want:
         if len(got) == 3:
-            return (f"`{name}` looks like its axes are in another order: sequences are "
-                    f"time first (T, B, H).")
+            return S["time_first"].format(name=name)
         if name.startswith(("dW", "W")):
-            return (f"`{name}` looks transposed: a gradient has the shape of its parameter "
-                    f"(W_ih is (gates * H, I), W_hh is (gates * H, H)).")
-        return f"`{name}` looks transposed: the batch is the first axis (B, H)."
+            return S["grad_transposed"].format(name=name)
+        return S["batch_first"].format(name=name)
     if len(got) == len(want) - 1 and tuple(got) == tuple(want[1:]):
-        return f"`{name}` lost its first axis: keep every time step (or the batch axis)."
+        key = {3: "lost_time", 2: "lost_batch"}.get(len(want), "lost_axis")
+        if name.startswith(("dW", "db")):
+            key = "lost_axis"
+        return S[key].format(name=name)
     if len(got) == len(want) + 1 and got[0] == 1 and tuple(got[1:]) == tuple(want):
-        return f"`{name}` has an extra leading axis of size 1 (torch's h_n has one; ours does not)."
+        return S["extra_one"].format(name=name)
     if len(got) == len(want) == 3 and tuple(got[1:]) == tuple(want[1:]):
         if got[0] == want[0] + 1:
-            return (f"`{name}` has one time step too many: it seems to include the initial "
-                    f"state; keep the T states computed by the steps.")
+            return S["step_too_many"].format(name=name)
         if got[0] == want[0] - 1:
-            return (f"`{name}` has one time step too few: check that the loop visits every "
-                    f"t from 0 to T - 1.")
+            return S["step_too_few"].format(name=name)
     if len(got) == 2 and len(want) == 2 and got[0] == want[0] and got[1] % want[1] == 0:
-        return (f"`{name}` has {got[1] // want[1]}x the hidden size: split the stacked gate "
-                f"blocks before combining them.")
+        return S["gate_multiple"].format(name=name, k=got[1] // want[1])
     return ""
 
 

@@ -8,8 +8,9 @@ add their exercises to :data:`EXERCISES` with :func:`register`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 __all__ = ["Case", "Mistake", "Exercise", "OutputSpec", "EXERCISES", "register"]
 
@@ -43,6 +44,9 @@ class Case:
         (defaults to ``args``).
     hidden: a hidden test: feedback names only the kind of check.
     kind: short label of the kind of check, used for hidden feedback.
+    hint_when: when ``hint`` is shown: "isolated" (only when a case of kind
+        "values" passed, so this case's inputs single out the cause) or "nan"
+        (only when the learner's output holds NaN or inf).
     """
 
     name: str
@@ -54,6 +58,12 @@ class Case:
     diag_args: tuple | None = None
     hidden: bool = False
     kind: str = "values"
+    hint_when: str = "isolated"
+
+    def size(self, dim: str) -> int | None:
+        """The size ``dim`` ("T" or "B") the case's name states (e.g. "T=1"), or None."""
+        found = re.search(rf"\b{dim}=(\d+)", self.name)
+        return int(found.group(1)) if found else None
 
 
 @dataclass
@@ -66,6 +76,7 @@ class Mistake:
     name: str
     fn: Callable
     hint: str
+    part: str = ""      # "cell": a bug of the cell a layer calls (lifted to the layer)
 
 
 @dataclass
@@ -82,6 +93,10 @@ class Exercise:
     extra_checks: Sequence[Callable] = ()  # fn(learner_fn, report) -> [CheckResult]
     where: str = ""                         # where the exercise lives
     explain: Callable | None = None         # (name, got, want, bad_mask) -> where it is wrong
+    oracle: Callable | None = None          # args -> the expected output (float64)
+    calls: Mapping[str, Callable] = ()      # graded names it may call -> the course's version
+    blocks: str = ""                        # its gate blocks in torch's order ("rzn", "ifgo")
+    localise: Callable | None = None        # (outcomes) -> a "most likely" from the evidence
 
     def __repr__(self):
         return f"Exercise({self.id!r}: {self.signature})"

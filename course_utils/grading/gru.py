@@ -159,6 +159,7 @@ GRU_CELL_MISTAKES = _mistakes()
 
 GRU_CELL = register(Exercise(
     id="gru_cell",
+    oracle=oracle.gru_cell, blocks="rzn",
     signature="gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h_next",
     arg_names=("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
     output="h_next",
@@ -169,6 +170,7 @@ GRU_CELL = register(Exercise(
 
 GRU_FORWARD = register(Exercise(
     id="gru_forward",
+    oracle=oracle.gru_forward, calls={"gru_cell": _ref_gru_cell}, blocks="rzn",
     signature="gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh) -> (H, h_n)",
     arg_names=("X", "h0", "W_ih", "W_hh", "b_ih", "b_hh"),
     output=("H", "h_n"),

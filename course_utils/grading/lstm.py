@@ -178,6 +178,7 @@ LSTM_LAYER_MISTAKES = [
 
 LSTM_CELL = register(Exercise(
     id="lstm_cell",
+    oracle=oracle.lstm_cell, blocks="ifgo",
     signature="lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh) -> (h_next, c_next)",
     arg_names=("x", "h_prev", "c_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
     output=("h_next", "c_next"),
@@ -188,6 +189,7 @@ LSTM_CELL = register(Exercise(
 
 LSTM_FORWARD = register(Exercise(
     id="lstm_forward",
+    oracle=oracle.lstm_forward, calls={"lstm_cell": _ref_lstm_cell}, blocks="ifgo",
     signature="lstm_forward(X, h0, c0, W_ih, W_hh, b_ih, b_hh) -> (H, (h_n, c_n))",
     arg_names=("X", "h0", "c0", "W_ih", "W_hh", "b_ih", "b_hh"),
     output=("H", ("h_n", "c_n")),

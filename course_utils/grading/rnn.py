@@ -60,6 +60,7 @@ RNN_CELL_MISTAKES = [
 
 RNN_CELL = register(Exercise(
     id="rnn_cell",
+    oracle=oracle.rnn_cell,
     signature="rnn_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h_next",
     arg_names=("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
     output="h_next",
@@ -70,6 +71,7 @@ RNN_CELL = register(Exercise(
 
 RNN_FORWARD = register(Exercise(
     id="rnn_forward",
+    oracle=oracle.rnn_forward, calls={"rnn_cell": _ref_rnn_cell},
     signature="rnn_forward(X, h0, W_ih, W_hh, b_ih, b_hh) -> (H, h_n)",
     arg_names=("X", "h0", "W_ih", "W_hh", "b_ih", "b_hh"),
     output=("H", "h_n"),

@@ -163,6 +163,7 @@ def _fast_mistakes():
 
 GRU_FORWARD_FAST = register(Exercise(
     id="gru_forward_fast",
+    oracle=oracle.gru_forward, blocks="rzn",
     signature="gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh) -> (H, h_n)",
     arg_names=GRU_FORWARD.arg_names,
     output=("H", "h_n"),

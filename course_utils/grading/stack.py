@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..oracle import gru_stack_forward as torch_gru_stack
+from .. import reference
 from ..oracle import rand_params
 from ..reference import gru_direction, gru_stack_forward
 from .build import F32, F64, instructor_specs
@@ -128,6 +129,8 @@ def _m(name, hint, **kw):
 
 register(Exercise(
     id="gru_stack_forward",
+    oracle=torch_gru_stack, blocks="rzn",
+    calls={"gru_forward": reference.gru_forward, "gru_cell": reference.gru_cell},
     signature="gru_stack_forward(X, h0, params, bidirectional) -> (output, h_n)",
     arg_names=("X", "h0", "params", "bidirectional"),
     output=("output", "h_n"),

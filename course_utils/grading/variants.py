@@ -46,6 +46,7 @@ def _cho_other(x, h, W_ih, W_hh, b_ih, b_hh):
 
 register(Exercise(
     id="cho_gru_cell",
+    oracle=V.cho_gru_cell, blocks="rzn",
     signature="cho_gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h_next",
     arg_names=("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
     output="h_next",
@@ -81,6 +82,7 @@ def _mgu_variant(x, h, W_ih, W_hh, b_ih, b_hh, *, flip=False, no_reset=False, af
 
 register(Exercise(
     id="mgu_cell",
+    oracle=V.mgu_cell, blocks="fn",
     signature="mgu_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh) -> h_next",
     arg_names=("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
     output="h_next",
@@ -152,6 +154,7 @@ def _peephole_cases(hidden):
 
 register(Exercise(
     id="peephole_lstm_cell",
+    oracle=V.peephole_lstm_cell, blocks="ifgo",
     signature="peephole_lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, w_ci, w_cf, w_co)"
               " -> (h_next, c_next)",
     arg_names=("x", "h_prev", "c_prev", "W_ih", "W_hh", "b_ih", "b_hh", "w_ci", "w_cf", "w_co"),
