@@ -217,39 +217,26 @@ def lstm_backward_variant(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, sigmoid_deri
     return (dX, dh0, dc0, *dparams)
 
 
-_DH0 = ("dh0 is the gradient arriving at the first step's output, not the one leaving "
-        "it: backpropagate through step 0 (into its h_prev) before returning it.")
-
 # ---------------------------------------------------------------- GRU
 _GRU = gru_backward_variant
 GRU_BACKWARD_MISTAKES = [
     Mistake("sigmoid derivative", partial(_GRU, sigmoid_deriv="s"),
-            "The gate derivatives look wrong: the derivative of the sigmoid s is s * (1 - s), "
-            "written with the gate value itself (r or z), not s alone."),
+            hints.MISTAKE["gru_backward"]["sigmoid derivative"]),
     Mistake("tanh derivative", partial(_GRU, tanh_deriv="1-n"),
-            "The candidate's derivative looks wrong: the derivative of tanh is 1 - n**2 "
-            "(n squared), not 1 - n."),
+            hints.MISTAKE["gru_backward"]["tanh derivative"]),
     Mistake("no accumulation", partial(_GRU, accumulate=False),
-            "The gradient is not accumulated over time: at step t, dh is dH[t] plus the "
-            "gradient flowing back from step t + 1."),
+            hints.MISTAKE["gru_backward"]["no accumulation"]),
     Mistake("batch mean", partial(_GRU, batch_mean=True),
-            "The parameter gradients look divided by the batch size: the loss is a sum over "
-            "the batch, so sum the per-sequence gradients, do not average them."),
+            hints.MISTAKE["gru_backward"]["batch mean"]),
     Mistake("reset path", partial(_GRU, reset_path=False),
-            "The path through the reset gate into the recurrent product is missing its "
-            "factor: the n-block of the recurrent pre-activation is multiplied by r in the "
-            "forward pass, so its gradient is multiplied by r too."),
+            hints.MISTAKE["gru_backward"]["reset path"]),
     Mistake("z path", partial(_GRU, z_path=False),
-            "The direct path h' = ... + z * h is missing from dh_prev: besides the gradient "
-            "through W_hh, h_prev receives dh * z."),
+            hints.MISTAKE["gru_backward"]["z path"]),
     Mistake("dz sign", partial(_GRU, dz_sign=-1.0),
-            "The update gate's gradient looks negated: differentiate h' = (1 - z) n + z h "
-            "with respect to z and check which term carries the minus sign."),
+            hints.MISTAKE["gru_backward"]["dz sign"]),
     Mistake("dr without b_hn", partial(_GRU, dr_with_b_hn=False),
-            "The reset gate's gradient leaves out b_hn: r multiplies the whole recurrent "
-            "term W_hn h + b_hn, so the gradient into r is the candidate's pre-activation "
-            "gradient times that whole term."),
-    Mistake("dh0 not propagated", partial(_GRU, dh0_propagated=False), _DH0),
+            hints.MISTAKE["gru_backward"]["dr without b_hn"]),
+    Mistake("dh0 not propagated", partial(_GRU, dh0_propagated=False), hints.DH0),
 ]
 
 register(Exercise(
@@ -269,28 +256,21 @@ register(Exercise(
 _LSTM = lstm_backward_variant
 LSTM_BACKWARD_MISTAKES = [
     Mistake("sigmoid derivative", partial(_LSTM, sigmoid_deriv="s"),
-            "The gate derivatives look wrong: the derivative of the sigmoid s is s * (1 - s) "
-            "for each of i, f and o."),
+            hints.MISTAKE["lstm_backward"]["sigmoid derivative"]),
     Mistake("tanh derivative", partial(_LSTM, tanh_deriv="1-t"),
-            "A tanh derivative looks wrong: for g and for tanh(c') it is 1 - t**2 (t "
-            "squared), not 1 - t."),
+            hints.MISTAKE["lstm_backward"]["tanh derivative"]),
     Mistake("no accumulation", partial(_LSTM, accumulate=False),
-            "The gradient is not accumulated over time: at step t, dh is dH[t] plus the "
-            "gradient flowing back from step t + 1."),
+            hints.MISTAKE["lstm_backward"]["no accumulation"]),
     Mistake("no cell carry", partial(_LSTM, cell_carry=False),
-            "The cell-state gradient does not flow back through time: dc at step t gets "
-            "dc from step t + 1 multiplied by that step's forget gate f."),
+            hints.MISTAKE["lstm_backward"]["no cell carry"]),
     Mistake("h to c", partial(_LSTM, h_to_c=False),
-            "dc is missing the contribution of h' = o * tanh(c'): add dh * o * (1 - tanh(c')**2)."),
+            hints.MISTAKE["lstm_backward"]["h to c"]),
     Mistake("df with new c", partial(_LSTM, df_with_c_prev=False),
-            "The forget gate's gradient uses the new cell state: in c' = f * c_prev + i * g "
-            "the forget gate multiplies the previous cell state."),
+            hints.MISTAKE["lstm_backward"]["df with new c"]),
     Mistake("do without tanh", partial(_LSTM, do_with_tanh=False),
-            "The output gate's gradient is missing the tanh: h' = o * tanh(c'), so o's "
-            "gradient is dh times tanh(c'), not dh times c'."),
+            hints.MISTAKE["lstm_backward"]["do without tanh"]),
     Mistake("batch mean", partial(_LSTM, batch_mean=True),
-            "The parameter gradients look divided by the batch size: the loss is a sum over "
-            "the batch, so sum the per-sequence gradients, do not average them."),
+            hints.MISTAKE["lstm_backward"]["batch mean"]),
 ]
 
 register(Exercise(

@@ -27,32 +27,16 @@ F32 = dict(rtol=1e-4, atol=1e-4)
 
 
 # ------------------------------------------------------------ mistakes every cell can have
-def missing_bias_hint(name: str) -> str:
-    """The hint for a cell that leaves out the bias vector ``name`` ("b_ih", "b_hh")."""
-    return (f"{name} seems to be missing: both bias vectors are added (torch keeps two for "
-            "cuDNN compatibility).")
-
-
 def flipped_sigmoid(a):
     """1 / (1 + exp(a)): a sigmoid with the sign of the exponent lost (= 1 - sigmoid)."""
     return sigmoid(-a)
 
 
-SIGMOID_SIGN_HINT = ("The gates look like 1 - sigmoid: check the sign in your sigmoid, "
-                     "sigmoid(a) = 1 / (1 + exp(-a)).")
-
-
-def copied_slice_hint(gate: str, source: str) -> str:
-    """The hint for a gate computed from another gate's rows (a copy-pasted slice)."""
-    return (f"The gate {gate} seems computed from the rows of {source} (a copy-pasted "
-            f"slice?): each gate has its own block of H rows in W_ih, W_hh, b_ih and b_hh.")
-
-
-def untransposed_blocks_hint(block: str) -> str:
-    """The hint for square (H, H) blocks of W_hh used untransposed; ``block`` names one."""
-    return ("The recurrent products use the (H, H) blocks of W_hh the wrong way round: with "
-            f"states as rows, {block} h becomes h_prev times the transpose of {block} (the "
-            "blocks are square, so no shape error warns you).")
+# the hints of mistakes every cell can have (written in hints.py, re-exported here)
+missing_bias_hint = hints.missing_bias
+copied_slice_hint = hints.copied_slice
+untransposed_blocks_hint = hints.untransposed_blocks
+SIGMOID_SIGN_HINT = hints.SIGMOID_SIGN
 
 
 # ------------------------------------------------------------ instructor checks
@@ -287,22 +271,17 @@ def sequence_mistakes(cell: Callable, n_states: int) -> list:
     state = "h0" if n_states == 1 else "h0 and c0"
     return [
         Mistake("init ignored", loop_cell(cell, n_states, ignore_init=True),
-                f"The initial state is ignored: start the loop from the given {state}, "
-                "not from zeros."),
+                hints.init_ignored(state)),
         Mistake("time reversed", loop_cell(cell, n_states, reverse=True),
-                "Time runs backwards: the loop must go from t = 0 to T - 1."),
+                hints.MISTAKE["layer"]["time reversed"]),
         Mistake("shifted", loop_cell(cell, n_states, shift=True),
-                "The outputs are shifted by one step: store the state after the update at "
-                "time t, not the one before it."),
+                hints.MISTAKE["layer"]["shifted"]),
         Mistake("not carried", loop_cell(cell, n_states, carry=False),
-                "The state is not carried: each step must use the state the previous step "
-                "returned, not the initial one."),
+                hints.MISTAKE["layer"]["not carried"]),
         Mistake("final first", loop_cell(cell, n_states, final="first"),
-                "The final state is wrong: return the state after the last step."),
+                hints.MISTAKE["layer"]["final first"]),
         Mistake("final init", loop_cell(cell, n_states, final="init"),
-                "The final state is wrong: return the state after the last step, not the "
-                "initial one."),
+                hints.MISTAKE["layer"]["final init"]),
         Mistake("aliased", loop_cell(cell, n_states, alias=True),
-                "Every output equals the last state: you store the same array object at "
-                "each step and then change it in place; store a new array each step."),
+                hints.MISTAKE["layer"]["aliased"]),
     ]

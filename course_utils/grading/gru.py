@@ -13,9 +13,9 @@ import numpy as np
 from .. import oracle
 from ..reference import gru_cell as _ref_gru_cell
 from ..reference import sigmoid
-from .build import (SIGMOID_SIGN_HINT, cell_cases, copied_slice_hint, flipped_sigmoid,
-                    lift_cell_mistakes, missing_bias_hint, sequence_cases, sequence_mistakes,
-                    single_bug_mistakes, untransposed_blocks_hint)
+from . import hints
+from .build import (cell_cases, flipped_sigmoid, lift_cell_mistakes, sequence_cases,
+                    sequence_mistakes, single_bug_mistakes)
 from .core import Exercise, Mistake, register
 
 __all__ = ["gru_cell_variant", "GRU_CELL_MISTAKES"]
@@ -82,61 +82,42 @@ def gru_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn",
     return (1.0 - z) * n + z * h_prev
 
 
-_OTHER = ("The update gate is used the other way round: with torch's convention "
-          "z = 1 keeps the previous state (h' = h) and z = 0 takes the candidate.")
-_CHO = ("The reset gate is applied before the recurrent product, W_hn (r * h) (the "
-        "EMNLP 2014 form of Cho et al.); torch and cuDNN apply it to the product "
-        "W_hn h + b_hn instead.")
-_B_HN = ("b_hn is added outside the reset gate: in torch's GRU the reset gate "
-         "multiplies the whole recurrent term of the candidate, bias b_hn included.")
-_RESET_ALL = ("The reset gate multiplies the input term of the candidate too: it should "
-              "only scale the recurrent term.")
-
-
-def _gate_order_hint(order):
-    return (f"The gate blocks look read in the order {', '.join(order)}: torch stacks "
-            "the rows of W_ih, W_hh, b_ih, b_hh as r, z, n (reset, update, candidate).")
-
-
 def _mistakes():
     v = gru_cell_variant
     base = [
-        Mistake("other convention", partial(v, convention="other"), _OTHER),
-        Mistake("reset before product", partial(v, reset="before"), _CHO),
-        Mistake("b_hn outside reset", partial(v, b_hn_outside=True), _B_HN),
-        Mistake("reset on everything", partial(v, reset_everything=True), _RESET_ALL),
+        Mistake("other convention", partial(v, convention="other"), hints.GRU_OTHER),
+        Mistake("reset before product", partial(v, reset="before"), hints.GRU_CHO),
+        Mistake("b_hn outside reset", partial(v, b_hn_outside=True), hints.GRU_B_HN),
+        Mistake("reset on everything", partial(v, reset_everything=True), hints.GRU_RESET_ALL),
     ]
     for order in ("zrn", "nrz", "nzr", "rnz", "znr"):
-        base.append(Mistake(f"order {order}", partial(v, order=order), _gate_order_hint(order)))
+        base.append(Mistake(f"order {order}", partial(v, order=order), hints.gru_gate_order(order)))
     base += [
-        Mistake("no b_ih", partial(v, drop_b_ih=True), missing_bias_hint("b_ih")),
-        Mistake("no b_hh", partial(v, drop_b_hh=True), missing_bias_hint("b_hh")),
+        Mistake("no b_ih", partial(v, drop_b_ih=True), hints.missing_bias("b_ih")),
+        Mistake("no b_hh", partial(v, drop_b_hh=True), hints.missing_bias("b_hh")),
         Mistake("no biases", partial(v, drop_b_ih=True, drop_b_hh=True),
-                "The biases seem to be missing: add b_ih and b_hh in every gate."),
+                hints.MISTAKE["gru"]["no biases"]),
         Mistake("no b_hn", partial(v, drop_b_hn=True),
-                "b_hn (the candidate's block of b_hh) seems to be missing: the reset gate "
-                "multiplies W_hn h + b_hn."),
+                hints.MISTAKE["gru"]["no b_hn"]),
         Mistake("W_hh blocks untransposed", partial(v, hh_untransposed=True),
-                untransposed_blocks_hint("W_hr")),
+                hints.untransposed_blocks("W_hr")),
         Mistake("no reset", partial(v, no_reset=True),
-                "The reset gate seems to be missing (the candidate ignores r)."),
+                hints.MISTAKE["gru"]["no reset"]),
         Mistake("sigmoid candidate", partial(v, cand_act=sigmoid),
-                "Wrong activation: the candidate n uses tanh (values in (-1, 1)), not sigmoid."),
+                hints.MISTAKE["gru"]["sigmoid candidate"]),
         Mistake("relu candidate", partial(v, cand_act=_relu),
-                "Wrong activation: the candidate n uses tanh, not ReLU."),
+                hints.MISTAKE["gru"]["relu candidate"]),
         Mistake("linear candidate", partial(v, cand_act=lambda a: a),
-                "The candidate n has no activation: it is tanh of its pre-activation."),
+                hints.MISTAKE["gru"]["linear candidate"]),
         Mistake("tanh gates", partial(v, gate_act=np.tanh),
-                "Wrong activation: the gates r and z use the sigmoid (values in (0, 1)), "
-                "not tanh."),
-        Mistake("sigmoid sign", partial(v, gate_act=flipped_sigmoid), SIGMOID_SIGN_HINT),
+                hints.MISTAKE["gru"]["tanh gates"]),
+        Mistake("sigmoid sign", partial(v, gate_act=flipped_sigmoid), hints.SIGMOID_SIGN),
         *(Mistake(f"{gate} from {src}'s rows", partial(v, copied=(gate, src)),
-                  copied_slice_hint(gate, src)) for gate, src in (("z", "r"), ("r", "z"))),
+                  hints.copied_slice(gate, src)) for gate, src in (("z", "r"), ("r", "z"))),
         Mistake("returns candidate", partial(v, returns="n"),
-                "You return the candidate n: the new state mixes n with the previous state "
-                "through the update gate z."),
+                hints.MISTAKE["gru"]["returns candidate"]),
         Mistake("returns z", partial(v, returns="z"),
-                "You return the update gate z instead of the new state."),
+                hints.MISTAKE["gru"]["returns z"]),
     ]
     # two bugs at once: the other convention combined with each other bug,
     # and Cho's placement with a gate-order bug
@@ -147,11 +128,11 @@ def _mistakes():
             continue      # returning n or z: the convention makes no difference
         combos.append(Mistake(f"other convention + {m.name}",
                               partial(v, convention="other", **kw),
-                              _OTHER + " Also: " + m.hint))
+                              hints.GRU_OTHER + " Also: " + m.hint))
     for order in ("zrn", "nrz", "nzr", "rnz", "znr"):
         combos.append(Mistake(f"reset before + order {order}",
                               partial(v, reset="before", order=order),
-                              _CHO + " Also: " + _gate_order_hint(order)))
+                              hints.GRU_CHO + " Also: " + hints.gru_gate_order(order)))
     return base + combos
 
 

@@ -12,9 +12,9 @@ import numpy as np
 from .. import oracle
 from ..reference import lstm_cell as _ref_lstm_cell
 from ..reference import sigmoid
-from .build import (SIGMOID_SIGN_HINT, cell_cases, copied_slice_hint, flipped_sigmoid,
-                    lift_cell_mistakes, loop_cell, missing_bias_hint, sequence_cases,
-                    sequence_mistakes, single_bug_mistakes, untransposed_blocks_hint)
+from . import hints
+from .build import (cell_cases, flipped_sigmoid, lift_cell_mistakes, loop_cell, sequence_cases,
+                    sequence_mistakes, single_bug_mistakes)
 from .core import Exercise, Mistake, register
 
 __all__ = ["lstm_cell_variant", "LSTM_CELL_MISTAKES"]
@@ -79,58 +79,44 @@ def lstm_cell_variant(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, order="ifgo"
     return (c_next, h_next) if swap_return else (h_next, c_next)
 
 
-def _order_hint(order):
-    if order.index("f") < order.index("i"):
-        return ("The forget and input gates look exchanged (blocks read in the order "
-                f"{', '.join(order)}): torch stacks i, f, g, o, and f multiplies the previous "
-                "cell state c while i multiplies the candidate g.")
-    return (f"The gate blocks look read in the order {', '.join(order)}: torch stacks the "
-            "rows of W_ih, W_hh, b_ih, b_hh as i, f, g, o (input, forget, candidate, output).")
-
-
 def _mistakes():
     v = lstm_cell_variant
-    base = [Mistake("order ifog", partial(v, order="ifog"), _order_hint("ifog"))]
+    base = [Mistake("order ifog", partial(v, order="ifog"), hints.lstm_gate_order("ifog"))]
     for order in ("figo", "iofg", "gifo", "oifg", "fiog"):
-        base.append(Mistake(f"order {order}", partial(v, order=order), _order_hint(order)))
+        base.append(Mistake(f"order {order}", partial(v, order=order), hints.lstm_gate_order(order)))
     base += [
         Mistake("no tanh on cell", partial(v, cell_out="none"),
-                "The new hidden state is missing the tanh on the cell: h' = o * tanh(c')."),
+                hints.MISTAKE["lstm"]["no tanh on cell"]),
         Mistake("tanh around o*c", partial(v, cell_out="outer"),
-                "The tanh is in the wrong place: the output gate multiplies tanh(c'); it is "
-                "not inside the tanh."),
+                hints.MISTAKE["lstm"]["tanh around o*c"]),
         Mistake("h from c_prev", partial(v, h_from_c_prev=True),
-                "h' uses the previous cell state: compute c' first, then h' from c'."),
+                hints.MISTAKE["lstm"]["h from c_prev"]),
         Mistake("sigmoid on g", partial(v, cand_act=sigmoid),
-                "Wrong activation: the candidate g uses tanh (values in (-1, 1)), not sigmoid."),
+                hints.MISTAKE["lstm"]["sigmoid on g"]),
         Mistake("linear g", partial(v, cand_act=lambda a: a),
-                "The candidate g has no activation: it is tanh of its pre-activation."),
+                hints.MISTAKE["lstm"]["linear g"]),
         Mistake("tanh gates", partial(v, gate_act=np.tanh),
-                "Wrong activation: the gates i, f, o use the sigmoid (values in (0, 1)), "
-                "not tanh."),
-        Mistake("sigmoid sign", partial(v, gate_act=flipped_sigmoid), SIGMOID_SIGN_HINT),
+                hints.MISTAKE["lstm"]["tanh gates"]),
+        Mistake("sigmoid sign", partial(v, gate_act=flipped_sigmoid), hints.SIGMOID_SIGN),
         Mistake("forget bias in the cell", partial(v, forget_shift=1.0),
-                "The forget gate's pre-activation is shifted by +1: a forget bias of 1 is a "
-                "way to initialise b_ih or b_hh, not a term to add inside the cell."),
+                hints.MISTAKE["lstm"]["forget bias in the cell"]),
         *(Mistake(f"{gate} from {src}'s rows", partial(v, copied=(gate, src)),
-                  copied_slice_hint(gate, src))
+                  hints.copied_slice(gate, src))
           for gate, src in (("f", "i"), ("o", "i"), ("o", "f"), ("i", "f"))),
         Mistake("coupled input gate", partial(v, coupled=True),
-                "The input gate looks computed as 1 - f (the coupled CIFG variant of unit 08): "
-                "torch's LSTM has its own input gate i from its own block of rows."),
+                hints.MISTAKE["lstm"]["coupled input gate"]),
         Mistake("g tanh twice", partial(v, g_tanh_twice=True),
-                "The candidate g seems squashed twice: apply tanh to its pre-activation once."),
+                hints.MISTAKE["lstm"]["g tanh twice"]),
         Mistake("W_hh blocks untransposed", partial(v, hh_untransposed=True),
-                untransposed_blocks_hint("W_hi")),
+                hints.untransposed_blocks("W_hi")),
         Mistake("no forget gate", partial(v, no_forget=True),
-                "The forget gate seems to be missing (the old cell state is kept whole): "
-                "c' = f * c + i * g."),
-        Mistake("no b_ih", partial(v, drop_b_ih=True), missing_bias_hint("b_ih")),
-        Mistake("no b_hh", partial(v, drop_b_hh=True), missing_bias_hint("b_hh")),
+                hints.MISTAKE["lstm"]["no forget gate"]),
+        Mistake("no b_ih", partial(v, drop_b_ih=True), hints.missing_bias("b_ih")),
+        Mistake("no b_hh", partial(v, drop_b_hh=True), hints.missing_bias("b_hh")),
         Mistake("no biases", partial(v, drop_b_ih=True, drop_b_hh=True),
-                "The biases seem to be missing: add b_ih and b_hh in every gate."),
+                hints.MISTAKE["lstm"]["no biases"]),
         Mistake("returns (c, h)", partial(v, swap_return=True),
-                "The two results are in the wrong order: return (h_next, c_next)."),
+                hints.MISTAKE["lstm"]["returns (c, h)"]),
     ]
     combos = []
     for m in base[1:]:
@@ -138,11 +124,10 @@ def _mistakes():
         if "order" in kw:
             continue
         combos.append(Mistake(f"order ifog + {m.name}", partial(v, order="ifog", **kw),
-                              _order_hint("ifog") + " Also: " + m.hint))
+                              hints.lstm_gate_order("ifog") + " Also: " + m.hint))
     combos.append(Mistake("no tanh on cell + returns (c, h)",
                           partial(v, cell_out="none", swap_return=True),
-                          "The two results are in the wrong order (return (h_next, c_next)), "
-                          "and h' is missing the tanh on the cell."))
+                          hints.MISTAKE["lstm"]["no tanh on cell + returns (c, h)"]))
     return base + combos
 
 
@@ -165,15 +150,13 @@ def _outputs_c(X, h0, c0, *params):
 
 LSTM_LAYER_MISTAKES = [
     Mistake("c not carried", loop_cell(_ref_lstm_cell, 2, carry=(True, False)),
-            "The cell state is not carried: each step must use the c the previous step "
-            "returned, not c0."),
+            hints.MISTAKE["lstm"]["c not carried"]),
     Mistake("h not carried", loop_cell(_ref_lstm_cell, 2, carry=(False, True)),
-            "The hidden state is not carried: each step must use the h the previous step "
-            "returned, not h0 (the cell state c is carried, h must be too)."),
+            hints.MISTAKE["lstm"]["h not carried"]),
     Mistake("returns h twice", _returns_h_twice,
-            "The final cell state is wrong: return (H, (h_n, c_n)) with c_n the last cell state."),
+            hints.MISTAKE["lstm"]["returns h twice"]),
     Mistake("outputs c", _outputs_c,
-            "The outputs H are the cell states: an LSTM layer outputs the hidden states h_t."),
+            hints.MISTAKE["lstm"]["outputs c"]),
 ]
 
 LSTM_CELL = register(Exercise(

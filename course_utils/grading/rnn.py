@@ -8,7 +8,8 @@ import numpy as np
 from .. import oracle
 from ..reference import rnn_cell as _ref_rnn_cell
 from ..reference import sigmoid
-from .build import (cell_cases, lift_cell_mistakes, missing_bias_hint, sequence_cases,
+from . import hints
+from .build import (cell_cases, lift_cell_mistakes, sequence_cases,
                     sequence_mistakes)
 from .core import Exercise, Mistake, register
 
@@ -37,25 +38,22 @@ def rnn_cell_variant(x, h_prev, W_ih, W_hh, b_ih, b_hh, *, act=np.tanh, drop_b_i
 
 
 RNN_CELL_MISTAKES = [
-    Mistake("no b_ih", partial(rnn_cell_variant, drop_b_ih=True), missing_bias_hint("b_ih")),
-    Mistake("no b_hh", partial(rnn_cell_variant, drop_b_hh=True), missing_bias_hint("b_hh")),
+    Mistake("no b_ih", partial(rnn_cell_variant, drop_b_ih=True), hints.missing_bias("b_ih")),
+    Mistake("no b_hh", partial(rnn_cell_variant, drop_b_hh=True), hints.missing_bias("b_hh")),
     Mistake("no biases", partial(rnn_cell_variant, drop_b_ih=True, drop_b_hh=True),
-            "The biases seem to be missing: add both b_ih and b_hh."),
+            hints.MISTAKE["rnn"]["no biases"]),
     Mistake("sigmoid", partial(rnn_cell_variant, act=sigmoid),
-            "Wrong activation: the RNN state uses tanh (values in (-1, 1)), not sigmoid."),
+            hints.MISTAKE["rnn"]["sigmoid"]),
     Mistake("relu", partial(rnn_cell_variant, act=lambda a: np.maximum(a, 0.0)),
-            "Wrong activation: this exercise is the tanh RNN, not ReLU."),
+            hints.MISTAKE["rnn"]["relu"]),
     Mistake("no activation", partial(rnn_cell_variant, act=lambda a: a),
-            "The activation is missing: the new state is tanh of the pre-activation."),
+            hints.MISTAKE["rnn"]["no activation"]),
     Mistake("tanh on input only", partial(rnn_cell_variant, tanh_input_only=True),
-            "The tanh covers only the input term: apply it to the sum of the input term, "
-            "the recurrent term and both biases."),
+            hints.MISTAKE["rnn"]["tanh on input only"]),
     Mistake("no recurrence", partial(rnn_cell_variant, no_recurrence=True),
-            "The previous state is not used: the recurrent term W_hh h_prev is missing."),
+            hints.MISTAKE["rnn"]["no recurrence"]),
     Mistake("W_hh not transposed", partial(rnn_cell_variant, W_hh_untransposed=True),
-            "The recurrent product uses W_hh the wrong way round: with states as rows, "
-            "W_hh h becomes h_prev times the transpose of W_hh. (W_hh is square, so the "
-            "shapes fit either way and no error warns you.)"),
+            hints.MISTAKE["rnn"]["W_hh not transposed"]),
 ]
 
 RNN_CELL = register(Exercise(

@@ -33,6 +33,7 @@ import numpy as np
 from .. import oracle
 from ..reference import gru_forward as loop_version
 from ..timing import compare, pinned_threads
+from . import hints
 from .build import sequence_cases
 from .core import CheckResult, Exercise, Mistake, call_learner, register
 from .gru import GRU_FORWARD
@@ -45,13 +46,9 @@ LOOKS = ((6, 3), (12, 5), (24, 7))   # (rounds, repeats per timing) of each look
 LOOP = "course_utils.reference:gru_forward"
 SPEED_NAME = (f"speed: one input product, not slower than a per-step loop (T={SPEED_T}, "
               f"B={SPEED_B}, H={SPEED_H}, I={SPEED_WIDTHS[0]} and {SPEED_WIDTHS[1]}, float64)")
-PROJECTION_HINT = (
-    "Do the input projection of all T steps as one 2-D matrix product before the loop, "
-    "X.reshape(T * B, I) @ W_ih.T, and only slice its result inside the loop. (NumPy's @ on "
-    "the 3-D X still runs one small product per time step, and np.einsum without "
-    "optimize=True does not use the BLAS.)")
-TIME_HINT = ("Keep the work inside the loop to the recurrent product and element-wise "
-             "operations on whole gate blocks; no Python loops over units or batch rows.")
+PROJECTION_HINT = hints.SPEED_PROJECTION
+TIME_HINT = hints.SPEED_TIME
+
 
 
 def speed_cases():
@@ -144,20 +141,15 @@ def _scrambled_projection(X, h0, *params):
     return loop_version(X.transpose(1, 0, 2).reshape(X.shape), h0, *params)
 
 
-_FOLDED = (" In a fast version this happens when all of b_hh is folded into the input "
-           "projection: b_hn must stay inside r * (W_hn h + b_hn).")
-
 
 def _fast_mistakes():
     """gru_forward's mistakes (b_hn's hint says how folding causes it), plus the
     bugs of a precomputed input projection."""
-    inherited = [Mistake(m.name, m.fn, m.hint + _FOLDED) if m.name == "b_hn outside reset"
+    inherited = [Mistake(m.name, m.fn, m.hint + hints.SPEED_FOLDED) if m.name == "b_hn outside reset"
                  else m for m in GRU_FORWARD.mistakes]
     return inherited + [
         Mistake("scrambled projection", _scrambled_projection,
-                "The precomputed input projections belong to the wrong (t, b) pairs: X is "
-                "(T, B, I), so flatten it to (T * B, I) and reshape the product back to "
-                "(T, B, 3H) in that same order (or transpose consistently both ways)."),
+                hints.MISTAKE["speed"]["scrambled projection"]),
     ]
 
 

@@ -21,6 +21,7 @@ from ..oracle import gru_stack_forward as torch_gru_stack
 from .. import reference
 from ..oracle import rand_params
 from ..reference import gru_direction, gru_stack_forward
+from . import hints
 from .build import F32, F64, instructor_specs
 from .core import Case, Exercise, Mistake, register
 
@@ -136,27 +137,17 @@ register(Exercise(
     output=("output", "h_n"),
     make_cases=_cases,
     mistakes=[
-        _m("swapped halves", "The two directions are concatenated in the wrong order: "
-           "output[..., :H] is the forward direction, output[..., H:] the backward one.",
+        _m("swapped halves", hints.MISTAKE["stack"]["swapped halves"],
            swap_concat=True),
-        _m("not re-reversed", "The backward direction's outputs are still in reversed time "
-           "order: after running it on X[::-1], reverse its outputs back so that output[t] "
-           "belongs to time t in both halves.", no_rereverse=True),
-        _m("h_n direction-major", "h_n's rows are in the wrong order: row layer * D + direction "
-           "(layer 0 forward, layer 0 backward, layer 1 forward, ...).", hn_direction_major=True),
-        _m("forward half only", "A deeper layer gets only part of the layer below: its input is "
-           "the full output of the layer below, both directions concatenated (D * H features).",
+        _m("not re-reversed", hints.MISTAKE["stack"]["not re-reversed"], no_rereverse=True),
+        _m("h_n direction-major", hints.MISTAKE["stack"]["h_n direction-major"], hn_direction_major=True),
+        _m("forward half only", hints.MISTAKE["stack"]["forward half only"],
            forward_half_only=True),
-        _m("backward h_n at the end", "The backward direction's final state is wrong: it "
-           "ends at time 0, so its h_n is its output at t = 0 (output[0, :, H:] of the "
-           "last layer), not at t = T - 1.", backward_hn_at_end=True),
-        _m("backward not reversed", "The backward direction runs forward in time: feed it "
-           "X reversed (X[::-1]) and reverse its outputs back.", backward_not_reversed=True),
-        _m("forward weights both", "Both directions use the same weights: direction d of "
-           "layer l has its own params[l][d] (torch's ..._reverse parameters for d = 1).",
+        _m("backward h_n at the end", hints.MISTAKE["stack"]["backward h_n at the end"], backward_hn_at_end=True),
+        _m("backward not reversed", hints.MISTAKE["stack"]["backward not reversed"], backward_not_reversed=True),
+        _m("forward weights both", hints.MISTAKE["stack"]["forward weights both"],
            forward_weights_both=True),
-        _m("h0 by layer", "The initial states are taken from the wrong rows of h0: layer l, "
-           "direction d starts from h0[l * D + d].", h0_by_layer=True),
+        _m("h0 by layer", hints.MISTAKE["stack"]["h0 by layer"], h0_by_layer=True),
     ],
     where="solutions/05_deep_bidirectional.ipynb",
 ))

@@ -17,7 +17,8 @@ from ..reference import gru_cell as torch_form_gru_cell
 from ..reference import sigmoid
 from .build import cell_cases
 from .core import Case, Exercise, Mistake, register
-from .build import F32, F64, instructor_specs, missing_bias_hint, rand_params
+from . import hints
+from .build import F32, F64, instructor_specs, rand_params
 
 
 def _zeroed(cell, k):
@@ -31,8 +32,8 @@ def _zeroed(cell, k):
 
 def _bias_mistakes(cell, k_ih):
     """A missing b_ih or b_hh, for a cell whose b_ih is argument k_ih (b_hh the next)."""
-    return [Mistake("no b_ih", _zeroed(cell, k_ih), missing_bias_hint("b_ih")),
-            Mistake("no b_hh", _zeroed(cell, k_ih + 1), missing_bias_hint("b_hh"))]
+    return [Mistake("no b_ih", _zeroed(cell, k_ih), hints.missing_bias("b_ih")),
+            Mistake("no b_hh", _zeroed(cell, k_ih + 1), hints.missing_bias("b_hh"))]
 
 
 # ---------------------------------------------------------------- Cho et al.'s EMNLP 2014 GRU
@@ -53,12 +54,9 @@ register(Exercise(
     make_cases=lambda hidden: cell_cases(V.cho_gru_cell, 3, 1, hidden, seed=8001),
     mistakes=[
         Mistake("torch placement", torch_form_gru_cell,
-                "This is torch's GRU, the reset placement of arXiv 1406.1078 v1: in the "
-                "EMNLP 2014 form (v3) asked for here, the reset gate multiplies h_prev before "
-                "the product with W_hn, not the result of the product."),
+                hints.MISTAKE["variants"]["torch placement"]),
         Mistake("other convention", _cho_other,
-                "The update gate is used the other way round: in this course's convention z = 1 "
-                "keeps the previous state."),
+                hints.MISTAKE["variants"]["other convention"]),
         *_bias_mistakes(V.cho_gru_cell, 4),
     ],
     where="solutions/08_variants.ipynb",
@@ -89,13 +87,11 @@ register(Exercise(
     make_cases=lambda hidden: cell_cases(V.mgu_cell, 2, 1, hidden, seed=8002),
     mistakes=[
         Mistake("f flipped", partial(_mgu_variant, flip=True),
-                "The forget gate is used the other way round: h' = (1 - f) * h_prev + f * n."),
+                hints.MISTAKE["variants"]["f flipped"]),
         Mistake("no reset by f", partial(_mgu_variant, no_reset=True),
-                "The candidate ignores the gate: in the MGU, f also plays the reset gate, "
-                "scaling h_prev inside the candidate's recurrent product."),
+                hints.MISTAKE["variants"]["no reset by f"]),
         Mistake("reset after product", partial(_mgu_variant, after=True),
-                "f scales the result of the recurrent product; in the MGU it scales h_prev "
-                "before the product with W_hn."),
+                hints.MISTAKE["variants"]["reset after product"]),
         *_bias_mistakes(V.mgu_cell, 4),
     ],
     where="solutions/08_variants.ipynb",
@@ -146,8 +142,7 @@ def _peephole_cases(hidden):
         diag = tuple(np.asarray(a, np.float64) for a in args)
         cases.append(Case(name=name, args=args, expected=V.peephole_lstm_cell(*diag),
                           diag_args=diag, hidden=k >= 5, kind=kind,
-                          hint=("Look at the output gate's peephole: it sees the new cell state."
-                                if kind == "c0" else ""),
+                          hint=hints.CASE["peephole_c0"] if kind == "c0" else "",
                           **(F64 if dt == np.float64 else F32)))
     return cases
 
@@ -162,16 +157,13 @@ register(Exercise(
     make_cases=_peephole_cases,
     mistakes=[
         Mistake("o sees c_prev", partial(_peep_variant, o_prev=True),
-                "The output gate peeks at the previous cell state: it should see the new one, c'."),
+                hints.MISTAKE["variants"]["o sees c_prev"]),
         Mistake("no peepholes", partial(_peep_variant, none=True),
-                "The peephole terms are missing: add w_ci * c to i, w_cf * c to f and "
-                "w_co * c' to o (element-wise, they are vectors)."),
+                hints.MISTAKE["variants"]["no peepholes"]),
         Mistake("order ifog", partial(_peep_variant, order="ifog"),
-                "The gate blocks look read in the order i, f, o, g: the layout is torch's "
-                "i, f, g, o."),
+                hints.MISTAKE["variants"]["order ifog"]),
         Mistake("peepholes of i and f swapped", partial(_peep_variant, swap_if=True),
-                "The peepholes of i and f are exchanged: w_ci belongs to the input gate, "
-                "w_cf to the forget gate."),
+                hints.MISTAKE["variants"]["peepholes of i and f swapped"]),
         *_bias_mistakes(V.peephole_lstm_cell, 5),
     ],
     where="solutions/08_variants.ipynb",
