@@ -25,6 +25,29 @@ def _slider_output_changes(page, name, slider_index=0):
     return before != after
 
 
+def _diagram_images(page, call):
+    """[naturalWidth, naturalHeight, complete] of each image shown by a code cell whose
+    source contains `call` (a course_utils.diagrams function)."""
+    cells = page.locator(".jp-CodeCell", has_text=call)
+    sizes = []
+    for k in range(cells.count()):
+        for img in cells.nth(k).locator(".jp-RenderedImage img").all():
+            sizes.append(img.evaluate("i => [i.naturalWidth, i.naturalHeight, i.complete]"))
+    return sizes
+
+
+def _assert_diagrams_render(page, calls, name):
+    """Every diagram call shows one decoded image of a sensible size; screenshot the first."""
+    for call, count in calls.items():
+        sizes = _diagram_images(page, call)
+        assert len(sizes) == count, (call, sizes)
+        assert all(done and w >= 600 and h >= 250 for w, h, done in sizes), (call, sizes)
+    first = page.locator(".jp-CodeCell", has_text=next(iter(calls))).first
+    first.locator(".jp-RenderedImage img").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    screenshot(page, name)
+
+
 def test_gru_lesson_math_plots_and_gate_explorer(lab_server, page):
     base, token, _ = lab_server
     open_and_run(page, base, token, "notebooks/02_gru.ipynb")
@@ -36,13 +59,15 @@ def test_gru_lesson_math_plots_and_gate_explorer(lab_server, page):
     assert "z (update)" in labels and "r (reset)" in labels
     screenshot(page, "02_gru_before")
     assert _slider_output_changes(page, "02_gru_after_slider", 0)
+    _assert_diagrams_render(page, {"gru_cell_diagram()": 1, 'gru_cell_diagram(reset="before")': 1},
+                            "02_gru_diagram")
 
 
-@pytest.mark.parametrize("notebook, labels", [
-    ("notebooks/01_rnn.ipynb", ["spectral radius", "input scale"]),
-    ("notebooks/03_lstm.ipynb", ["f (forget)", "i (input)", "o (output)"]),
+@pytest.mark.parametrize("notebook, labels, diagram", [
+    ("notebooks/01_rnn.ipynb", ["spectral radius", "input scale"], "rnn_cell_diagram()"),
+    ("notebooks/03_lstm.ipynb", ["f (forget)", "i (input)", "o (output)"], "lstm_cell_diagram()"),
 ])
-def test_other_widget_lessons(lab_server, page, notebook, labels):
+def test_other_widget_lessons(lab_server, page, notebook, labels, diagram):
     base, token, _ = lab_server
     open_and_run(page, base, token, notebook)
     assert page.locator("mjx-container").count() > 3
@@ -51,6 +76,20 @@ def test_other_widget_lessons(lab_server, page, notebook, labels):
     assert all(label in seen for label in labels), seen
     name = notebook.split("/")[-1].replace(".ipynb", "")
     assert _slider_output_changes(page, f"{name}_after_slider", 0)
+    _assert_diagrams_render(page, {diagram: 1}, f"{name}_diagram")
+
+
+@pytest.mark.parametrize("notebook, call", [
+    ("notebooks/05_deep_bidirectional.ipynb", "stack_diagram("),
+    ("notebooks/08_variants.ipynb", 'gru_cell_diagram(reset="before")'),
+])
+def test_diagram_lessons(lab_server, page, notebook, call):
+    """The lessons whose only figure of their kind is a cell diagram: it renders."""
+    base, token, _ = lab_server
+    open_and_run(page, base, token, notebook, timeout_s=240)
+    assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']",
+                        has_text="Traceback").count() == 0
+    _assert_diagrams_render(page, {call: 1}, notebook.split("/")[-1].replace(".ipynb", "_diagram"))
 
 
 def test_grader_reports_red_then_green(lab_server, page):
