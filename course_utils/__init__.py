@@ -24,6 +24,7 @@ the unit's grader with its mistakes)::
       tasks, train   synthetic tasks and the training loop of lesson 06
       gradients, gradcheck   gradient norms (lesson 01) and finite differences (04)
       widgets, figures       interactive gate explorers and plots (lessons 01-03, 05)
+      diagrams       the cell diagrams, drawn from code (lessons 01-03, 05, 08)
       timing, bench, bench_bptt   side-by-side timing and the benchmarks (unit 07)
       charlm         the character-level language model of the capstone
     instructors' tools
