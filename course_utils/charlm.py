@@ -1,4 +1,4 @@
-"""A character-level language model with a GRU (unit 09)."""
+"""A character-level language model with a GRU (unit 10)."""
 from __future__ import annotations
 
 import numpy as np
