@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from .timing import pinned_threads
 from .train import seed_everything, train
 
 __all__ = ["SYMBOLS", "START", "A", "B", "END", "anbn", "deterministic", "make_batch",
@@ -121,8 +122,8 @@ def train_counting(kind: str, N: int, steps: int, seed: int = 0, hidden: int = 8
 
     The loss is the cross-entropy of every real next-symbol target (deterministic
     or not). The seed fixes the initial weights and the stream of n's. Adam with
-    clipping by norm (``course_utils.train.train``), on the CPU: these models are
-    tiny and a GPU would only add launch overhead.
+    clipping by norm (``course_utils.train.train``), on the CPU with one thread:
+    these models are so small that more threads, or a GPU, only add overhead.
     Returns (model, history [(step, training loss)]).
     """
     seed_everything(seed)
@@ -133,8 +134,9 @@ def train_counting(kind: str, N: int, steps: int, seed: int = 0, hidden: int = 8
         inputs, targets, valid, _ = make_batch(rng.integers(1, N + 1, size=batch))
         return _masked_ce(model(inputs), targets, valid)
 
-    history = train(model, step_loss, steps, lr=lr, clip=clip, desc=desc or f"{kind}, seed {seed}",
-                    progress=progress, log_every=log_every, bar=bar)
+    with pinned_threads(1):
+        history = train(model, step_loss, steps, lr=lr, clip=clip, desc=desc or f"{kind}, seed {seed}",
+                        progress=progress, log_every=log_every, bar=bar)
     return model, history
 
 
