@@ -1,4 +1,4 @@
-"""A character-level language model with a GRU (unit 09)."""
+"""A character-level language model with a GRU (unit 10)."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,7 @@ import torch
 
 from .tasks import CharVocab
 
-__all__ = ["CharLM", "batches", "perplexity", "sample", "next_char_probs"]
+__all__ = ["CharLM", "batches", "perplexity", "perplexity_from_prefix", "sample", "next_char_probs"]
 
 
 class CharLM(torch.nn.Module):
@@ -14,14 +14,16 @@ class CharLM(torch.nn.Module):
 
     The input is the one-hot vector itself (no embedding layer), so the GRU's
     weights are exactly those of the course's ``gru_forward`` with I = V.
-    forward: ids (T, B) int64, h0 (1, B, H) or None -> (logits (T, B, V), h_n (1, B, H))
+    bidirectional: a bidirectional GRU whose two directions feed the read-out
+    (unit 09 shows why such a model cannot generate text; D = 2, else D = 1).
+    forward: ids (T, B) int64, h0 (D, B, H) or None -> (logits (T, B, V), h_n (D, B, H))
     """
 
-    def __init__(self, vocab_size: int, hidden_size: int = 128):
+    def __init__(self, vocab_size: int, hidden_size: int = 128, bidirectional: bool = False):
         super().__init__()
         self.vocab_size = vocab_size
-        self.gru = torch.nn.GRU(vocab_size, hidden_size)
-        self.out = torch.nn.Linear(hidden_size, vocab_size)
+        self.gru = torch.nn.GRU(vocab_size, hidden_size, bidirectional=bidirectional)
+        self.out = torch.nn.Linear(hidden_size * (2 if bidirectional else 1), vocab_size)
 
     def forward(self, ids, h0=None):
         x = torch.nn.functional.one_hot(ids, self.vocab_size).to(self.out.weight.dtype)
@@ -52,6 +54,26 @@ def perplexity(model: CharLM, data: np.ndarray, seq_len: int = 200) -> float:
 
 
 @torch.no_grad()
+def perplexity_from_prefix(model: CharLM, data: np.ndarray, context: int = 50, n: int = 1000,
+                           seed: int = 0) -> float:
+    """Perplexity when each next character is predicted from the text *before* it only.
+
+    For ``n`` random positions p, the model reads the ``context`` characters up
+    to p (nothing after) and is scored on character p + 1: the situation of
+    generation, where the future does not exist yet. For a one-directional model
+    this is the ordinary perplexity (with a context of ``context`` characters);
+    a bidirectional model's backward direction sees only the last character.
+    """
+    device = next(model.parameters()).device
+    rng = np.random.default_rng(seed)
+    ends = rng.integers(context - 1, len(data) - 1, size=n)          # p: the last character read
+    idx = ends[None, :] - np.arange(context - 1, -1, -1)[:, None]     # (context, n)
+    logits, _ = model(torch.from_numpy(data[idx]).to(device))
+    tgt = torch.from_numpy(data[ends + 1]).to(device)
+    return float(torch.exp(torch.nn.functional.cross_entropy(logits[-1], tgt)))
+
+
+@torch.no_grad()
 def next_char_probs(model: CharLM, vocab: CharVocab, prompt: str, temperature: float = 1.0):
     """Probabilities (V,) of the character after ``prompt`` at a temperature."""
     device = next(model.parameters()).device
@@ -67,6 +89,9 @@ def sample(model: CharLM, vocab: CharVocab, prompt: str, n: int = 200,
 
     Temperature divides the logits: < 1 sharpens the distribution (safer, more
     repetitive), > 1 flattens it (more varied, more mistakes).
+    A bidirectional model re-reads the whole text so far at every step (its
+    backward direction has to start from the last character that exists); a
+    one-directional model carries its state and reads one new character a step.
     """
     device = next(model.parameters()).device
     gen = torch.Generator().manual_seed(seed)
@@ -77,5 +102,9 @@ def sample(model: CharLM, vocab: CharVocab, prompt: str, n: int = 200,
         p = torch.softmax(logits[-1, 0].double().cpu() / temperature, dim=-1)
         k = int(torch.multinomial(p, 1, generator=gen))
         out.append(k)
-        logits, h = model(torch.tensor([[k]], device=device), h)
+        if model.gru.bidirectional:
+            ids = torch.cat([ids, torch.tensor([[k]], device=device)])
+            logits, _ = model(ids)
+        else:
+            logits, h = model(torch.tensor([[k]], device=device), h)
     return prompt + vocab.decode(out)

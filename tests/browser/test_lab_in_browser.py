@@ -117,7 +117,7 @@ def test_grader_reports_red_then_green(lab_server, page):
 
 def test_temperature_widget_resamples(lab_server, page):
     base, token, _ = lab_server
-    open_and_run(page, base, token, "notebooks/09_char_language_model.ipynb", timeout_s=240)
+    open_and_run(page, base, token, "notebooks/10_char_language_model.ipynb", timeout_s=240)
     label = page.locator(".widget-slider .widget-label", has_text="temperature")
     assert label.count() == 1
     sample = page.locator(".widget-output pre, .jupyter-widgets-output-area pre").first
@@ -130,7 +130,7 @@ def test_temperature_widget_resamples(lab_server, page):
         handle.press("ArrowLeft")
     page.wait_for_timeout(3000)
     after = page.locator(".widget-output pre, .jupyter-widgets-output-area pre").first.text_content()
-    screenshot(page, "09_temperature_after_slider")
+    screenshot(page, "10_temperature_after_slider")
     assert before.startswith("And God said") and after.startswith("And God said")
     assert after != before
 
