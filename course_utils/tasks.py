@@ -1,5 +1,5 @@
 """Synthetic tasks with long dependencies (unit 06) and the character data
-of the capstone (unit 09).
+of the capstone (unit 10).
 
 Every generator takes a NumPy ``Generator`` (or a seed) so that data
 reproduce exactly, and returns float32 arrays laid out time first like torch.
