@@ -26,7 +26,8 @@ the unit's grader with its mistakes)::
       widgets, figures       interactive gate explorers and plots (lessons 01-03, 05)
       diagrams       the cell diagrams, drawn from code (lessons 01-03, 05, 08)
       timing, bench, bench_bptt   side-by-side timing and the benchmarks (unit 07)
-      charlm         the character-level language model of the capstone
+      counting       the a^n b^n counting task of lesson 09
+      charlm         the character-level language model of the capstone (unit 10)
     instructors' tools
       make_exercises exercises/ generated from solutions/
       autograde      grading a folder of submissions (``python -m course_utils.autograde``),

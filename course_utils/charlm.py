@@ -35,6 +35,7 @@ def batches(data: np.ndarray, seq_len: int, batch: int, rng):
     """One random batch of windows: (inputs (seq_len, B), targets (seq_len, B)) int64.
 
     The target of each position is the next character.
+    Used in notebooks/09_gru_vs_lstm.ipynb, notebooks/10_char_language_model.ipynb.
     """
     starts = rng.integers(0, len(data) - seq_len - 1, size=batch)
     idx = starts[None, :] + np.arange(seq_len)[:, None]
@@ -43,7 +44,10 @@ def batches(data: np.ndarray, seq_len: int, batch: int, rng):
 
 @torch.no_grad()
 def perplexity(model: CharLM, data: np.ndarray, seq_len: int = 200) -> float:
-    """exp(mean cross-entropy per character) over ``data`` cut into windows."""
+    """exp(mean cross-entropy per character) over ``data`` cut into windows.
+
+    Used in notebooks/09_gru_vs_lstm.ipynb, notebooks/10_char_language_model.ipynb.
+    """
     device = next(model.parameters()).device
     n = (len(data) - 1) // seq_len
     ids = torch.from_numpy(data[: n * seq_len].reshape(n, seq_len).T.copy()).to(device)
@@ -63,6 +67,7 @@ def perplexity_from_prefix(model: CharLM, data: np.ndarray, context: int = 50, n
     generation, where the future does not exist yet. For a one-directional model
     this is the ordinary perplexity (with a context of ``context`` characters);
     a bidirectional model's backward direction sees only the last character.
+    Used in notebooks/09_gru_vs_lstm.ipynb.
     """
     device = next(model.parameters()).device
     rng = np.random.default_rng(seed)
@@ -75,7 +80,10 @@ def perplexity_from_prefix(model: CharLM, data: np.ndarray, context: int = 50, n
 
 @torch.no_grad()
 def next_char_probs(model: CharLM, vocab: CharVocab, prompt: str, temperature: float = 1.0):
-    """Probabilities (V,) of the character after ``prompt`` at a temperature."""
+    """Probabilities (V,) of the character after ``prompt`` at a temperature.
+
+    Used in notebooks/10_char_language_model.ipynb.
+    """
     device = next(model.parameters()).device
     ids = torch.from_numpy(vocab.encode(prompt))[:, None].to(device)
     logits, _ = model(ids)
@@ -92,6 +100,7 @@ def sample(model: CharLM, vocab: CharVocab, prompt: str, n: int = 200,
     A bidirectional model re-reads the whole text so far at every step (its
     backward direction has to start from the last character that exists); a
     one-directional model carries its state and reads one new character a step.
+    Used in notebooks/09_gru_vs_lstm.ipynb, notebooks/10_char_language_model.ipynb.
     """
     device = next(model.parameters()).device
     gen = torch.Generator().manual_seed(seed)

@@ -31,7 +31,10 @@ START, A, B, END = range(4)
 
 
 def anbn(n: int) -> np.ndarray:
-    """The string S a^n b^n E as ids -> (2n + 2,) int64."""
+    """The string S a^n b^n E as ids -> (2n + 2,) int64.
+
+    Used in notebooks/09_gru_vs_lstm.ipynb.
+    """
     if n < 1:
         raise ValueError(f"n must be >= 1, not {n}")
     return np.array([START] + [A] * n + [B] * n + [END], dtype=np.int64)
@@ -43,6 +46,7 @@ def deterministic(n: int) -> np.ndarray:
     Target t is the symbol after input t. Determined: t = 0 (after S comes an a)
     and t >= n + 1 (once a b has been read: the remaining b's, then E). Not
     determined: t = 1..n, after an a (another a or the first b).
+    Used in notebooks/09_gru_vs_lstm.ipynb.
     """
     t = np.arange(2 * n + 1)
     return (t == 0) | (t >= n + 1)
@@ -53,6 +57,7 @@ def make_batch(ns):
 
     -> inputs (T, B) int64, targets (T, B) int64, valid (T, B) bool (a real target),
     det (T, B) bool (a deterministic target), with T = 2 max(ns) + 1.
+    Used in notebooks/09_gru_vs_lstm.ipynb.
     """
     ns = [int(n) for n in ns]
     T = 2 * max(ns) + 1
@@ -72,6 +77,7 @@ class CountingLM(torch.nn.Module):
 
     kind: "GRU" or "LSTM"; embed: embedding size; hidden: H.
     forward: ids (T, B) int64 -> logits (T, B, 4)
+    Trained by train_counting (lesson 09).
     """
 
     def __init__(self, kind: str, hidden: int = 8, embed: int = 4):
@@ -94,6 +100,7 @@ def states_on(model: CountingLM, ids):
 
     ids (T, B) int64 -> (H_all (T, B, H), C_all (T, B, H)) for an LSTM,
     (H_all (T, B, H), None) for a GRU (its only state is h).
+    Used in notebooks/09_gru_vs_lstm.ipynb.
     """
     x = model.embed(ids)
     state, hs, cs = None, [], []
@@ -125,6 +132,7 @@ def train_counting(kind: str, N: int, steps: int, seed: int = 0, hidden: int = 8
     clipping by norm (``course_utils.train.train``), on the CPU with one thread:
     these models are so small that more threads, or a GPU, only add overhead.
     Returns (model, history [(step, training loss)]).
+    Used by train_counting_seeds (lesson 09).
     """
     seed_everything(seed)
     model = CountingLM(kind, hidden, embed)
@@ -146,6 +154,7 @@ def solved_by_n(model: CountingLM, n_max: int):
 
     -> (accuracy (n_max,) float: the fraction of deterministic targets right,
         solved (n_max,) bool: all of them right), index n - 1 for length n.
+    Used by train_counting_seeds (lesson 09).
     """
     ns = np.arange(1, n_max + 1)
     inputs, targets, _, det = make_batch(ns)
@@ -158,6 +167,7 @@ def solved_up_to(solved) -> int:
     """The largest n such that every length 1..n is solved (0 if n = 1 is not).
 
     solved: (n_max,) bool, index n - 1 for length n, as :func:`solved_by_n` returns it.
+    Used by train_counting_seeds (lesson 09).
     """
     solved = np.asarray(solved, dtype=bool)
     return int(solved.size if solved.all() else np.argmin(solved))
@@ -169,6 +179,7 @@ class CountingRuns:
 
     accuracy[s] (n_max,) and solved[s] (n_max,) as :func:`solved_by_n`; up_to[s]
     as :func:`solved_up_to`.
+    Returned by train_counting_seeds (lesson 09).
     """
 
     kind: str
@@ -187,6 +198,7 @@ def train_counting_seeds(kind: str, N: int, steps: int, n_max: int, seeds=(0, 1,
     """:func:`train_counting` once per seed (one progress bar), each scored on n = 1..n_max.
 
     kwargs go to :func:`train_counting` (hidden, embed, batch, lr, clip, log_every).
+    Used in notebooks/09_gru_vs_lstm.ipynb.
     """
     runs = CountingRuns(kind, N, n_max, tuple(seeds))
     bar = tqdm(total=len(seeds) * steps, disable=not progress, leave=False)

@@ -27,14 +27,24 @@ _LAYERS = {"RNN": torch.nn.RNN, "GRU": torch.nn.GRU, "LSTM": torch.nn.LSTM}
 
 
 def pick_device(prefer_gpu: bool = True) -> torch.device:
-    """``cuda`` when a CUDA GPU is visible (and wanted), else ``cpu``."""
+    """``cuda`` when a CUDA GPU is visible (and wanted), else ``cpu``.
+
+    Used in notebooks/00_orientation.ipynb, notebooks/06_long_dependencies.ipynb,
+    notebooks/10_char_language_model.ipynb.
+    """
     if prefer_gpu and torch.cuda.is_available():
         return torch.device("cuda")
     return torch.device("cpu")
 
 
 def describe_device(device: torch.device | None = None) -> str:
-    """One sentence on the device: the GPU's name, or why the CPU is used."""
+    """One sentence on the device: the GPU's name, or why the CPU is used.
+
+    Used in notebooks/00_orientation.ipynb, notebooks/01_rnn.ipynb, notebooks/02_gru.ipynb,
+    notebooks/06_long_dependencies.ipynb, notebooks/07_speed.ipynb,
+    notebooks/09_gru_vs_lstm.ipynb, notebooks/10_char_language_model.ipynb,
+    solutions/01_rnn.ipynb, solutions/02_gru.ipynb, solutions/03_lstm.ipynb.
+    """
     device = device or pick_device()
     if device.type == "cuda":
         name = torch.cuda.get_device_name(device)
@@ -52,6 +62,7 @@ def tf32_for_rnns(allow: bool):
     cuDNN's RNNs follow the cuDNN switch ``torch.backends.cudnn.rnn.fp32_precision``
     ("tf32" or "ieee"; in torch 2.13), not the matmul switch
     ``torch.backends.cuda.matmul.fp32_precision``. The old value is restored.
+    Used in notebooks/07_speed.ipynb.
     """
     rnn = torch.backends.cudnn.rnn
     old = rnn.fp32_precision
@@ -64,7 +75,10 @@ def tf32_for_rnns(allow: bool):
 
 @dataclass
 class DeviceCheck:
-    """The result of :func:`agreement_on_device`; ``passed`` when ``max_err <= bound``."""
+    """The result of :func:`agreement_on_device`; ``passed`` when ``max_err <= bound``.
+
+    Returned by agreement_on_device (labs 01-03, lessons 02 and 07).
+    """
 
     kind: str
     device_name: str
@@ -101,6 +115,8 @@ def agreement_on_device(kind: str, X, state, params, reference, device="cuda",
     leave torch's setting); ignored on the CPU, which has no TF32.
     Returns a DeviceCheck whose bound is TF32_BOUND with TF32 and FLOAT32_BOUND
     without.
+    Used in notebooks/02_gru.ipynb, notebooks/07_speed.ipynb, solutions/01_rnn.ipynb,
+    solutions/02_gru.ipynb, solutions/03_lstm.ipynb.
     """
     device = torch.device(device)
     on_gpu = device.type == "cuda"

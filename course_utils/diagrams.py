@@ -61,6 +61,7 @@ class Diagram:
     boxes: (kind, name, (x0, y0, x1, y1)) for every box and circle;
     wires: the corner points of every wire; symbols: the course symbols
     labelled on the figure (plain names such as 'h_prev', 'W_ir', "h'").
+    The record of a drawn diagram (lessons 01-03, 05, 08).
     """
     boxes: list = field(default_factory=list)
     wires: list = field(default_factory=list)
@@ -439,16 +440,27 @@ def stack_diagram(num_layers: int = 2, bidirectional: bool = True, T: int = 3):
 
 
 def parts(fig) -> Counter:
-    """How many pieces of each kind a diagram drew: Counter({'sigmoid': 2, 'product': 3, ...})."""
+    """How many pieces of each kind a diagram drew: Counter({'sigmoid': 2, 'product': 3, ...}).
+
+    Used in notebooks/01_rnn.ipynb, notebooks/02_gru.ipynb, notebooks/03_lstm.ipynb,
+    notebooks/05_deep_bidirectional.ipynb, notebooks/08_variants.ipynb.
+    """
     return Counter(kind for kind, _, _ in fig.course_diagram.boxes)
 
 
 def symbols(fig) -> set:
-    """The course symbols labelled on a diagram (plain names: 'x_t', 'h_prev', 'W_ir', "h'", ...)."""
+    """The course symbols labelled on a diagram (plain names: 'x_t', 'h_prev', 'W_ir', "h'", ...).
+
+    Used in notebooks/01_rnn.ipynb, notebooks/02_gru.ipynb, notebooks/03_lstm.ipynb,
+    notebooks/05_deep_bidirectional.ipynb, notebooks/08_variants.ipynb.
+    """
     return set(fig.course_diagram.symbols)
 
 
 def texts(fig) -> list:
-    """Every non-empty text artist of a figure (labels, box texts, notes)."""
+    """Every non-empty text artist of a figure (labels, box texts, notes).
+
+    Used by the lessons' diagram cells and tests (lessons 01-03, 05, 08).
+    """
     from matplotlib.text import Text
     return [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]

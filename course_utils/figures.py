@@ -16,6 +16,7 @@ def plot_bidirectional_output(output, h_n, b: int = 0, ax=None):
     the two halves separated, and frames the column of each half that equals
     its final state: h_n[0] at t = T - 1 (forward), h_n[1] at t = 0 (backward).
     Returns the figure.
+    Used in notebooks/05_deep_bidirectional.ipynb.
     """
     output, h_n = np.asarray(output), np.asarray(h_n)
     T, H = output.shape[0], h_n.shape[-1]

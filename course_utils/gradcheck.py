@@ -17,7 +17,10 @@ __all__ = ["rel_error", "numerical_gradient", "grad_check"]
 
 
 def rel_error(a, b, floor: float = 1e-8) -> float:
-    """max over entries of |a - b| / max(|a|, |b|, floor). Shapes must match."""
+    """max over entries of |a - b| / max(|a|, |b|, floor). Shapes must match.
+
+    Used by grad_check (lab 04).
+    """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
@@ -31,6 +34,7 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -
 
     f: a function of no arguments that reads ``x`` and returns a float.
     x: a float64 array (any shape). Returns an array of x's shape.
+    Used by grad_check (lab 04).
     """
     if x.dtype != np.float64:
         raise TypeError("numerical gradients need float64 arrays (float32 rounding is ~1e-7)")
@@ -55,6 +59,7 @@ def grad_check(loss: Callable[[], float], params: dict, grads: dict, h: float = 
     ``params`` (it must read them, as they are changed in place during the check).
     params: {name: float64 array}; grads: {name: analytic gradient, same shape}.
     Returns {name: relative error}.
+    Used in solutions/04_bptt.ipynb.
     """
     return {name: rel_error(grads[name], numerical_gradient(loss, params[name], h))
             for name in params}

@@ -13,6 +13,7 @@ def scaled_orthogonal(H: int, radius: float, seed: int = 0) -> torch.Tensor:
 
     Every eigenvalue has modulus ``radius`` (so the spectral radius is
     ``radius``) and every singular value equals ``radius``.
+    Used by rnn_gradient_norms and gru_gradient_norms (lesson 01).
     """
     g = torch.Generator().manual_seed(seed)
     Q, _ = torch.linalg.qr(torch.randn(H, H, generator=g, dtype=torch.float64))
@@ -26,6 +27,7 @@ def rnn_gradient_norms(radius: float, T: int = 60, H: int = 64, I: int = 4,
     W_hh = radius * Q (orthogonal Q), W_ih random, no biases, h_0 = 0, one
     sequence of inputs scaled by ``in_scale``. Returns (norms (T,), hs (T, H),
     W_hh (H, H)) as NumPy float64 arrays.
+    Used in notebooks/01_rnn.ipynb.
     """
     W_hh = scaled_orthogonal(H, radius, seed)
     g = torch.Generator().manual_seed(seed + 1)
@@ -51,6 +53,7 @@ def gru_gradient_norms(z_bias: float, T: int = 60, H: int = 64, I: int = 4,
     other weights are torch's default initialisation under ``seed``.
     A large positive ``z_bias`` makes z close to 1: the state is copied and
     the Jacobian dh_t/dh_{t-1} is close to the identity. Returns norms (T,).
+    Used in notebooks/01_rnn.ipynb.
     """
     torch.manual_seed(seed)
     cell = torch.nn.GRUCell(I, H).double()

@@ -26,7 +26,10 @@ PARAM_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 def param_names(suffix="_l0"):
     """torch's four parameter names with ``suffix``: ``"_l0"`` (layer 0 of a layer
-    module, the default), ``f"_l{k}_reverse"`` (a backward direction), ``""`` (a cell)."""
+    module, the default), ``f"_l{k}_reverse"`` (a backward direction), ``""`` (a cell).
+
+    Used by params_of and load_params (labs 01-03, lessons 07-08).
+    """
     return tuple(name + suffix for name in PARAM_NAMES)
 
 
@@ -35,6 +38,8 @@ def rand_params(rng, I, H, gates, scale=None, dtype=np.float64):
 
     Uniform in ±scale (default 1/sqrt(H), torch's init) but at least ±0.5 so
     every term visibly matters.
+    Used in notebooks/04_bptt.ipynb, notebooks/08_variants.ipynb,
+    notebooks/09_gru_vs_lstm.ipynb.
     """
     s = scale if scale is not None else max(0.5, 1.0 / np.sqrt(H))
     shapes = [(gates * H, I), (gates * H, H), (gates * H,), (gates * H,)]
@@ -50,6 +55,7 @@ def load_params(module, W_ih, W_hh, b_ih, b_hh, suffix="_l0"):
 
     ``suffix`` is ``"_l0"`` for a layer module and ``""`` for a cell.
     Returns the module.
+    Used by the oracles and course_utils.device (labs 01-03, lesson 07).
     """
     with torch.no_grad():
         for name, value in zip(param_names(suffix), (W_ih, W_hh, b_ih, b_hh)):
@@ -61,6 +67,7 @@ def params_of(module, suffix="_l0"):
     """The four parameter arrays of a torch module as float64 NumPy arrays.
 
     Returns ``(W_ih, W_hh, b_ih, b_hh)`` in torch's layout.
+    Used in notebooks/06_long_dependencies.ipynb, notebooks/07_speed.ipynb.
     """
     return tuple(
         getattr(module, name).detach().cpu().double().numpy().copy()
@@ -77,7 +84,10 @@ def _sizes(W_ih, W_hh, gates):
 
 @torch.no_grad()
 def rnn_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
-    """torch.nn.RNNCell (tanh) in float64. x (B, I), h_prev (B, H) -> (B, H)."""
+    """torch.nn.RNNCell (tanh) in float64. x (B, I), h_prev (B, H) -> (B, H).
+
+    Used in notebooks/08_variants.ipynb.
+    """
     I, H = _sizes(W_ih, W_hh, 1)
     cell = load_params(torch.nn.RNNCell(I, H).double(), W_ih, W_hh, b_ih, b_hh, "")
     return cell(_t(x), _t(h_prev)).numpy()
@@ -85,7 +95,10 @@ def rnn_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
 
 @torch.no_grad()
 def rnn_forward(X, h0, W_ih, W_hh, b_ih, b_hh):
-    """torch.nn.RNN (one layer, tanh) in float64. X (T, B, I) -> (H (T,B,H), h_n (B,H))."""
+    """torch.nn.RNN (one layer, tanh) in float64. X (T, B, I) -> (H (T,B,H), h_n (B,H)).
+
+    The graders' oracle for rnn_forward (lab 01).
+    """
     I, H = _sizes(W_ih, W_hh, 1)
     rnn = load_params(torch.nn.RNN(I, H).double(), W_ih, W_hh, b_ih, b_hh)
     out, h_n = rnn(_t(X), _t(h0)[None])
@@ -94,7 +107,11 @@ def rnn_forward(X, h0, W_ih, W_hh, b_ih, b_hh):
 
 @torch.no_grad()
 def gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
-    """torch.nn.GRUCell in float64. x (B, I), h_prev (B, H) -> h_next (B, H)."""
+    """torch.nn.GRUCell in float64. x (B, I), h_prev (B, H) -> h_next (B, H).
+
+    Used in notebooks/06_long_dependencies.ipynb, notebooks/08_variants.ipynb,
+    notebooks/09_gru_vs_lstm.ipynb.
+    """
     I, H = _sizes(W_ih, W_hh, 3)
     cell = load_params(torch.nn.GRUCell(I, H).double(), W_ih, W_hh, b_ih, b_hh, "")
     return cell(_t(x), _t(h_prev)).numpy()
@@ -102,7 +119,10 @@ def gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
 
 @torch.no_grad()
 def gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh):
-    """torch.nn.GRU (one layer) in float64. X (T, B, I) -> (H (T,B,H), h_n (B,H))."""
+    """torch.nn.GRU (one layer) in float64. X (T, B, I) -> (H (T,B,H), h_n (B,H)).
+
+    Used in notebooks/07_speed.ipynb.
+    """
     I, H = _sizes(W_ih, W_hh, 3)
     gru = load_params(torch.nn.GRU(I, H).double(), W_ih, W_hh, b_ih, b_hh)
     out, h_n = gru(_t(X), _t(h0)[None])
@@ -111,7 +131,10 @@ def gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh):
 
 @torch.no_grad()
 def lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
-    """torch.nn.LSTMCell in float64 -> (h_next (B, H), c_next (B, H))."""
+    """torch.nn.LSTMCell in float64 -> (h_next (B, H), c_next (B, H)).
+
+    Used in notebooks/08_variants.ipynb, notebooks/09_gru_vs_lstm.ipynb.
+    """
     I, H = _sizes(W_ih, W_hh, 4)
     cell = load_params(torch.nn.LSTMCell(I, H).double(), W_ih, W_hh, b_ih, b_hh, "")
     h, c = cell(_t(x), (_t(h_prev), _t(c_prev)))
@@ -120,7 +143,10 @@ def lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
 
 @torch.no_grad()
 def lstm_forward(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
-    """torch.nn.LSTM (one layer) in float64 -> (H (T,B,H), (h_n (B,H), c_n (B,H)))."""
+    """torch.nn.LSTM (one layer) in float64 -> (H (T,B,H), (h_n (B,H), c_n (B,H))).
+
+    The graders' oracle for lstm_forward (lab 03).
+    """
     I, H = _sizes(W_ih, W_hh, 4)
     lstm = load_params(torch.nn.LSTM(I, H).double(), W_ih, W_hh, b_ih, b_hh)
     out, (h_n, c_n) = lstm(_t(X), (_t(h0)[None], _t(c0)[None]))
@@ -133,6 +159,7 @@ def gru_stack_forward(X, h0, params, bidirectional):
 
     X (T, B, I), h0 (L * D, B, H), params[layer][direction] = (W_ih, W_hh, b_ih, b_hh)
     -> (output (T, B, D * H), h_n (L * D, B, H)); see ``reference.gru_stack_forward``.
+    The graders' oracle for gru_stack_forward (lab 05).
     """
     L, D = len(params), 2 if bidirectional else 1
     I, H = np.shape(X)[2], np.shape(h0)[2]

@@ -39,6 +39,9 @@ def sigmoid(a):
     ``a < 0``, so ``exp`` only ever sees non-positive numbers.
 
     a: array of any shape -> array of the same shape, values in [0, 1].
+    Used in notebooks/02_gru.ipynb, notebooks/03_lstm.ipynb, notebooks/04_bptt.ipynb,
+    notebooks/09_gru_vs_lstm.ipynb, solutions/04_bptt.ipynb, solutions/07_speed.ipynb,
+    solutions/08_variants.ipynb.
     """
     a = np.asarray(a)
     e = np.exp(-np.abs(a))
@@ -50,6 +53,7 @@ def rnn_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
 
     x (B, I), h_prev (B, H), W_ih (H, I), W_hh (H, H), b_ih (H,), b_hh (H,)
     -> h_next (B, H) = tanh(x W_ih^T + b_ih + h_prev W_hh^T + b_hh)
+    Used in notebooks/01_rnn.ipynb.
     """
     return np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
 
@@ -58,6 +62,7 @@ def rnn_forward(X, h0, W_ih, W_hh, b_ih, b_hh):
     """Run :func:`rnn_cell` over a sequence.
 
     X (T, B, I), h0 (B, H) -> (H_all (T, B, H), h_n (B, H))
+    Used in notebooks/01_rnn.ipynb.
     """
     h = h0
     outputs = []
@@ -104,6 +109,10 @@ def gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh):
     """Run :func:`gru_cell` over a sequence, as a one-layer ``torch.nn.GRU``.
 
     X (T, B, I), h0 (B, H) -> (H_all (T, B, H), h_n (B, H))
+    Used in notebooks/02_gru.ipynb, notebooks/05_deep_bidirectional.ipynb,
+    notebooks/07_speed.ipynb, notebooks/10_char_language_model.ipynb,
+    solutions/04_bptt.ipynb, solutions/05_deep_bidirectional.ipynb,
+    solutions/07_speed.ipynb.
     """
     h = h0
     outputs = []
@@ -147,6 +156,7 @@ def lstm_forward(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
 
     X (T, B, I), h0 (B, H), c0 (B, H)
     -> (H_all (T, B, H), (h_n (B, H), c_n (B, H)))
+    Used in solutions/04_bptt.ipynb.
     """
     h, c = h0, c0
     outputs = []
@@ -165,6 +175,7 @@ def gru_direction(X, h0, W_ih, W_hh, b_ih, b_hh, reverse=False):
     state is the one after reading X[0] (it sits next to output[0]).
 
     X (T, B, I), h0 (B, H) -> (H_all (T, B, H) in time order, h_n (B, H))
+    Used by gru_stack_forward (unit 05, lab 05) and its grader.
     """
     if not reverse:
         return gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh)

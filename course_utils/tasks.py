@@ -29,6 +29,7 @@ def adding_problem(T: int, B: int, rng=0):
     is the sum of the two marked values, so the network must remember a value
     for up to T steps.
     Returns X (T, B, 2) float32 and y (B,) float32.
+    Used in notebooks/06_long_dependencies.ipynb, notebooks/08_variants.ipynb.
     """
     rng = _rng(rng)
     values = rng.uniform(0.0, 1.0, size=(T, B)).astype(np.float32)
@@ -51,6 +52,7 @@ def copy_task(T_delay: int, B: int, n_symbols: int = 8, length: int = 5, rng=0):
     blanks, during which the network must output the symbols in order.
     Returns X (T, B) int64 input symbols and y (length, B) int64 targets for
     the last ``length`` steps, with T = 2 * length + T_delay.
+    A second long-dependency task for lesson 06's exercises beyond the lesson.
     """
     rng = _rng(rng)
     symbols = rng.integers(1, n_symbols + 1, size=(length, B))
@@ -62,7 +64,10 @@ def copy_task(T_delay: int, B: int, n_symbols: int = 8, length: int = 5, rng=0):
 
 
 def copy_baseline_ce(n_symbols: int = 8) -> float:
-    """Cross-entropy of guessing uniformly among the symbols: log(n_symbols)."""
+    """Cross-entropy of guessing uniformly among the symbols: log(n_symbols).
+
+    The baseline of copy_task (lesson 06).
+    """
     return float(np.log(n_symbols))
 
 
@@ -70,7 +75,10 @@ _DATA = Path(__file__).resolve().parent / "data"
 
 
 def load_corpus(name: str = "genesis_kjv.txt") -> str:
-    """A text shipped with the course (see course_utils/data/README.md)."""
+    """A text shipped with the course (see course_utils/data/README.md).
+
+    Used in notebooks/09_gru_vs_lstm.ipynb, notebooks/10_char_language_model.ipynb.
+    """
     return (_DATA / name).read_text(encoding="utf-8")
 
 
@@ -78,6 +86,7 @@ class CharVocab:
     """Characters <-> integer ids for a text.
 
     ``encode(text) -> int64 array (N,)``, ``decode(ids) -> str``; ``size`` ids.
+    Used in notebooks/09_gru_vs_lstm.ipynb, notebooks/10_char_language_model.ipynb.
     """
 
     def __init__(self, text: str):

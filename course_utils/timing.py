@@ -14,7 +14,10 @@ __all__ = ["Timing", "measure", "compare", "pinned_threads"]
 
 @dataclass
 class Timing:
-    """Seconds of each repeat; ``median`` is what we report."""
+    """Seconds of each repeat; ``median`` is what we report.
+
+    Used in notebooks/09_gru_vs_lstm.ipynb.
+    """
 
     times: list = field(default_factory=list)
 
@@ -39,6 +42,7 @@ def measure(fn: Callable[[], object], repeats: int = 7, warmup: int = 1,
 
     sync: called before reading the clock (``torch.cuda.synchronize`` for GPU
     work, whose launches return before the kernels finish).
+    Used by compare (lesson 07, the benchmarks).
     """
     return compare({"fn": fn}, repeats=repeats, warmup=warmup, sync=sync)["fn"]
 
@@ -49,6 +53,8 @@ def compare(candidates: dict, repeats: int = 7, warmup: int = 1,
 
     Returns {name: Timing}. Ratios of medians from one call of this
     function are the figures the course reports.
+    Used in notebooks/07_speed.ipynb, notebooks/09_gru_vs_lstm.ipynb,
+    solutions/07_speed.ipynb.
     """
     sync = sync or (lambda: None)
     for _ in range(warmup):
@@ -71,6 +77,8 @@ class pinned_threads:
 
     with pinned_threads(1):
         ...   # single-threaded, comparable timings
+    Used in notebooks/07_speed.ipynb, notebooks/09_gru_vs_lstm.ipynb,
+    solutions/07_speed.ipynb.
     """
 
     def __init__(self, n: int = 1):

@@ -25,7 +25,11 @@ TEST_SIZE, TEST_SEED = 2000, 12345
 
 
 def seed_everything(seed: int) -> None:
-    """Seed torch (CPU and CUDA) and NumPy's legacy global generator."""
+    """Seed torch (CPU and CUDA) and NumPy's legacy global generator.
+
+    Used in notebooks/06_long_dependencies.ipynb, notebooks/08_variants.ipynb,
+    notebooks/09_gru_vs_lstm.ipynb, notebooks/10_char_language_model.ipynb.
+    """
     torch.manual_seed(seed)
     np.random.seed(seed)
 
@@ -36,6 +40,7 @@ class SequenceRegressor(torch.nn.Module):
     kind: "RNN", "GRU" or "LSTM"; forget_bias: for the LSTM, set the effective
     forget-gate bias (b_ih + b_hh of the f-block) to this value.
     forward: X (T, B, I) -> prediction (B,)
+    Used in notebooks/06_long_dependencies.ipynb.
     """
 
     def __init__(self, kind: str, input_size: int, hidden_size: int, forget_bias=None):
@@ -61,6 +66,7 @@ def steps_to_learn(history, target: float, window: int = 5) -> Optional[int]:
     """The first logged step at which the mean of the last ``window`` logged losses is below ``target``.
 
     history: [(step, loss)] as :func:`train` returns it -> that step (int), or None if never.
+    Used by train_adding_seeds (lesson 06).
     """
     for j in range(window - 1, len(history)):
         if _window_mean_below(history[:j + 1], target, window):
@@ -85,6 +91,9 @@ def train(model: torch.nn.Module, step_loss: Callable[[int], torch.Tensor], step
     of the last ``window`` logged losses is below ``stop_below``. ``bar``: a tqdm
     bar to advance instead of a new one (:func:`train_adding_seeds` shares one).
     Returns the list of (step, loss) pairs logged.
+    Used in notebooks/05_deep_bidirectional.ipynb, notebooks/06_long_dependencies.ipynb,
+    notebooks/08_variants.ipynb, notebooks/09_gru_vs_lstm.ipynb,
+    notebooks/10_char_language_model.ipynb.
     """
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     history = []
@@ -114,12 +123,16 @@ def adding_test_set(T: int):
     """The fixed test set of :func:`evaluate_adding` for length T.
 
     -> X (T, TEST_SIZE, 2) float32, y (TEST_SIZE,) float32, as :func:`adding_problem`
+    Used in notebooks/06_long_dependencies.ipynb.
     """
     return adding_problem(T, TEST_SIZE, rng=TEST_SEED)
 
 
 def evaluate_adding(model, T: int, n: int = TEST_SIZE, seed: int = TEST_SEED, device=None) -> float:
-    """Test MSE of a SequenceRegressor on fresh adding-problem data (by default :func:`adding_test_set`)."""
+    """Test MSE of a SequenceRegressor on fresh adding-problem data (by default :func:`adding_test_set`).
+
+    Used by train_adding_seeds (lesson 06).
+    """
     device = device or next(model.parameters()).device
     X, y = adding_problem(T, n, rng=seed)
     with torch.no_grad():
@@ -137,6 +150,7 @@ def train_adding(kind: str, T: int, steps: int, hidden: int = 128, batch: int = 
     The seed fixes the initial weights and the stream of training batches. With
     ``stop_below``, training stops once the training MSE has reached it (see :func:`train`).
     Returns (model, history [(step, train MSE)], test MSE).
+    Used in notebooks/06_long_dependencies.ipynb.
     """
     device = device or pick_device()
     seed_everything(seed)
@@ -161,6 +175,7 @@ class AddingRuns:
 
     ``learned_at[s]`` is the step at which run s reached the target training MSE
     (:func:`steps_to_learn`), or None if it did not within ``steps``.
+    Used in notebooks/06_long_dependencies.ipynb.
     """
 
     kind: str
@@ -192,6 +207,7 @@ def train_adding_seeds(kind: str, T: int, steps: int, seeds=(0, 1, 2), target=No
 
     kwargs go to :func:`train_adding` (hidden, lr, batch, clip, device, log_every).
     Returns an :class:`AddingRuns`.
+    Used in notebooks/06_long_dependencies.ipynb.
     """
     runs = AddingRuns(kind, T, tuple(seeds), steps, target, forget_bias)
     label = kind + ("" if forget_bias is None else f" (forget bias {forget_bias:g})")

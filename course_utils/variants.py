@@ -38,6 +38,7 @@ def cho_gru_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
     (blocks r, z, n; h' = (1 - z) n + z h).
     x (B, I), h_prev (B, H), W_ih (3H, I), W_hh (3H, H), b_ih (3H,), b_hh (3H,)
     -> h_next (B, H)
+    Used in notebooks/08_variants.ipynb.
     """
     H = h_prev.shape[1]
     a_x = x @ W_ih.T + b_ih
@@ -60,6 +61,7 @@ def gru_subtype_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh, subtype: int = 1, reset=
     :func:`cho_gru_cell`. The gates are the same either way.
     x (B, I), h_prev (B, H), W_ih (3H, I), W_hh (3H, H), b_ih (3H,), b_hh (3H,)
     -> h_next (B, H)
+    Used in notebooks/08_variants.ipynb.
     """
     if reset not in ("after", "before"):
         raise ValueError(f"reset must be 'after' or 'before', not {reset!r}")
@@ -90,6 +92,7 @@ def mgu_cell(x, h_prev, W_ih, W_hh, b_ih, b_hh):
     n = tanh(W_in x + b_in + W_hn (f * h) + b_hn)
     h' = (1 - f) * h + f * n
     W_ih (2H, I), W_hh (2H, H), b_ih (2H,), b_hh (2H,) -> h_next (B, H)
+    Used in notebooks/08_variants.ipynb.
     """
     H = h_prev.shape[1]
     a_x = x @ W_ih.T + b_ih
@@ -106,6 +109,7 @@ def lstm_no_forget_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
     """The original LSTM (1997) without a forget gate: c' = c + i * g.
 
     The f-block of the parameters is ignored. -> (h_next, c_next)
+    Used in notebooks/08_variants.ipynb.
     """
     a_i, _a_f, a_g, a_o = _lstm_pre(x, h_prev, W_ih, W_hh, b_ih, b_hh)
     c_next = c_prev + sigmoid(a_i) * np.tanh(a_g)
@@ -119,6 +123,7 @@ def peephole_lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, w_ci, w_cf, w_
     i = sigma(a_i + w_ci * c), f = sigma(a_f + w_cf * c), g = tanh(a_g),
     c' = f * c + i * g, o = sigma(a_o + w_co * c'), h' = o * tanh(c').
     w_ci, w_cf, w_co (H,) -> (h_next (B, H), c_next (B, H))
+    Used in notebooks/08_variants.ipynb.
     """
     a_i, a_f, a_g, a_o = _lstm_pre(x, h_prev, W_ih, W_hh, b_ih, b_hh)
     i = sigmoid(a_i + w_ci * c_prev)
@@ -132,6 +137,7 @@ def cifg_lstm_cell(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
     """Coupled input and forget gates: i = 1 - f (the i-block is ignored).
 
     -> (h_next, c_next)
+    Used in notebooks/08_variants.ipynb, notebooks/09_gru_vs_lstm.ipynb.
     """
     _a_i, a_f, a_g, a_o = _lstm_pre(x, h_prev, W_ih, W_hh, b_ih, b_hh)
     f = sigmoid(a_f)
@@ -146,6 +152,7 @@ def param_count(kind: str, I: int, H: int) -> int:
 
     kind: "rnn", "gru", "cho_gru", "gru1", "gru2", "gru3", "mgu", "lstm",
     "lstm_no_forget", "peephole_lstm", "cifg_lstm".
+    Used in notebooks/08_variants.ipynb, notebooks/09_gru_vs_lstm.ipynb.
     """
     block = H * I + H * H + 2 * H          # one block with input and recurrent weights
     candidate = block
@@ -184,6 +191,7 @@ class TorchCellRNN(torch.nn.Module):
     gru3: n; mgu: f, n); b (bias-blocks * H,); b_hn (H,) inside r * (W_hn h + b_hn)
     (GRU family); head: Linear(H, 1).
     forward: X (T, B, I) -> (B,)
+    Used in notebooks/08_variants.ipynb.
     """
 
     def __init__(self, kind: str, I: int, H: int):

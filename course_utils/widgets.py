@@ -20,6 +20,7 @@ def gru_gate_demo_state(H: int = 8, seed: int = 0):
     Returns (h_prev, a_in, a_hn), each of shape (H,): the previous state, the
     input part of the candidate's pre-activation (W_in x + b_in) and its
     recurrent part (W_hn h + b_hn).
+    Used by plot_gru_gate (lesson 02).
     """
     rng = np.random.default_rng(seed)
     h_prev = rng.uniform(-0.9, 0.9, H)
@@ -42,6 +43,7 @@ def plot_gru_gate(z: float = 0.5, r: float = 1.0, H: int = 8, seed: int = 0, axe
     z, r: gate values in [0, 1]. H: number of units drawn. axes: two
     matplotlib axes (top, bottom), or None for a new figure.
     Returns (fig, (h_prev, n, h_next)), each array of shape (H,).
+    Used in notebooks/02_gru.ipynb.
     """
     h_prev, a_in, a_hn = gru_gate_demo_state(H, seed)
     n = np.tanh(a_in + r * a_hn)
@@ -85,6 +87,7 @@ def gru_gate_explorer(H: int = 8, seed: int = 0):
     """Sliders for the update gate z and the reset gate r over :func:`plot_gru_gate`.
 
     Returns the ipywidgets widget (display it, or leave it as a cell's last value).
+    Used in notebooks/02_gru.ipynb.
     """
     import ipywidgets as widgets
 
@@ -116,6 +119,7 @@ def plot_rnn_gradients(radii=(0.5, 0.9, 1.0, 1.1, 1.5), in_scale: float = 1e-8,
 
     Returns (fig, norms {radius: (T,)}, max_h {radius: float}), max_h being
     max |h_t| over all steps and units.
+    Used in notebooks/01_rnn.ipynb.
     """
     from .gradients import rnn_gradient_norms
 
@@ -153,7 +157,10 @@ def plot_rnn_gradients(radii=(0.5, 0.9, 1.0, 1.1, 1.5), in_scale: float = 1e-8,
 def rnn_gradient_explorer(T: int = 30):
     """Sliders for the spectral radius of W_hh and the input scale over
     :func:`plot_rnn_gradients` (the chosen radius against radius 1, with the
-    linear-range predictions dashed). Returns the ipywidgets widget."""
+    linear-range predictions dashed). Returns the ipywidgets widget.
+
+    Used in notebooks/01_rnn.ipynb.
+    """
     import ipywidgets as widgets
 
     radius = widgets.FloatSlider(value=1.2, min=0.3, max=2.0, step=0.05,
@@ -179,6 +186,7 @@ def plot_lstm_gates(f: float = 0.9, i: float = 0.5, o: float = 1.0, T: int = 40,
     from the cell state c_0 = ``c0``, with the candidate g_t = g_value for the
     first 10 steps and 0 afterwards (something is written, then nothing).
     Returns (fig, (c (T,), h (T,))).
+    Used in notebooks/03_lstm.ipynb.
     """
     g = np.where(np.arange(T) < 10, g_value, 0.0)
     c, cs = c0, []
@@ -208,7 +216,10 @@ def plot_lstm_gates(f: float = 0.9, i: float = 0.5, o: float = 1.0, T: int = 40,
 
 
 def lstm_gate_explorer():
-    """Sliders for the forget, input and output gates over :func:`plot_lstm_gates`."""
+    """Sliders for the forget, input and output gates over :func:`plot_lstm_gates`.
+
+    Used in notebooks/03_lstm.ipynb.
+    """
     import ipywidgets as widgets
 
     sliders = {
