@@ -1,0 +1,174 @@
+"""The lab side of grading a notebook: which exercises a lab grades, and the
+code that sets up a learner's namespace before the graded cells run.
+
+From a submission only the graded solution cells (by their nbgrader
+``grade_id``) run, after :data:`LAZY_IMPORTS` and :func:`setup_code` of the
+lab's other cells (the instructor's copy in ``solutions/``, then the
+submission's own): imports, definitions and assignments of lambdas or literals.
+torch and the course's torch-based modules are imported only when the
+learner's code first uses them (:func:`warm_up_code`).
+"""
+from __future__ import annotations
+
+import ast
+import functools
+from pathlib import Path
+
+from ..nbio import cell_source, is_solution, nbgrader, read_notebook
+
+__all__ = ["SOLUTIONS", "LAZY_IMPORTS", "lab_exercises", "setup_code", "solution_cells",
+           "warm_up_code", "defs_and_imports"]
+
+_REPO = Path(__file__).resolve().parent.parent.parent
+SOLUTIONS = _REPO / "solutions"
+
+
+def lab_exercises(lab: str) -> list:
+    """Exercise ids graded in lab ``lab`` (e.g. "02_gru"), in notebook order."""
+    from ..grading import EXERCISES
+    nb = read_notebook(SOLUTIONS / f"{lab}.ipynb")
+    ids = []
+    for cell in nb["cells"]:
+        gid = nbgrader(cell).get("grade_id")
+        if is_solution(cell) and gid in EXERCISES and gid not in ids:
+            ids.append(gid)
+    return ids
+
+
+def _is_safe_value(node) -> bool:
+    """A lambda or a literal (numbers, strings, tuples of them): cheap to run, no effects."""
+    if isinstance(node, ast.Lambda):
+        return True
+    try:
+        ast.literal_eval(node)
+        return True
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
+#: defined first in the learner process: stands for a module (or a name in one)
+#: that is imported on first use, so a lab's `import torch` costs nothing unless
+#: the learner's code uses torch
+LAZY_IMPORTS = '''
+class _CourseLazy:
+    def __init__(self, module, attr=None):
+        object.__setattr__(self, "_where", (module, attr))
+
+    def _target(self):
+        import importlib
+        module, attr = object.__getattribute__(self, "_where")
+        mod = importlib.import_module(module)
+        if attr is None:
+            return mod
+        try:
+            return getattr(mod, attr)
+        except AttributeError:
+            return importlib.import_module(module + "." + attr)
+
+    def __getattr__(self, name):
+        return getattr(self._target(), name)
+
+    def __call__(self, *args, **kwargs):
+        return self._target()(*args, **kwargs)
+'''
+
+
+@functools.lru_cache(maxsize=None)
+def _heavy(module: str) -> bool:
+    """True for torch, and for course_utils modules that import it (followed
+    through their imports of other course_utils modules) or the graders."""
+    top = module.split(".")[0]
+    if top == "torch":
+        return True
+    if top != "course_utils":
+        return False
+    if module.startswith("course_utils.grading"):
+        return True                      # imports its units (and torch) dynamically
+    path = _REPO / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        path = _REPO / module.replace(".", "/") / "__init__.py"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return True
+    for node in tree.body:
+        if isinstance(node, ast.Import) and any(_heavy(a.name) for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom):
+            name = node.module or ""
+            if node.level:                # relative: inside course_utils
+                base = module.rsplit(".", node.level)[0]
+                name = f"{base}.{name}" if name else base
+            if _heavy(name):
+                return True
+    return False
+
+
+def _lazy_import(node) -> str:
+    """An import of a heavy module rewritten as lazy proxies ('' if it is light)."""
+    if isinstance(node, ast.Import):
+        lines = [f"{a.asname or a.name.split('.')[0]} = _CourseLazy("
+                 f"{(a.name if a.asname else a.name.split('.')[0])!r})"
+                 for a in node.names if _heavy(a.name)]
+        return "\n".join(lines) if len(lines) == len(node.names) else ""
+    if node.level or not _heavy(node.module or ""):
+        return ""
+    return "\n".join(f"{a.asname or a.name} = _CourseLazy({node.module!r}, {a.name!r})"
+                     for a in node.names if a.name != "*")
+
+
+def defs_and_imports(source: str) -> str:
+    """Only the top-level imports (torch and the course's torch-based modules as
+    lazy proxies), function and class definitions, and assignments of lambdas or
+    literals (``sig = lambda a: ...``, ``EPS = 1e-8``) of a code cell."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    keep = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            lazy = _lazy_import(node)
+            keep.append(ast.parse(lazy) if lazy else node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            keep.append(node)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None \
+                and _is_safe_value(node.value):
+            keep.append(node)
+    return "\n\n".join(ast.unparse(n) for n in keep)
+
+
+def warm_up_code(sources) -> str:
+    """Code that resolves the lazy imports named in ``sources`` (learner code)."""
+    names = set()
+    for src in sources:
+        try:
+            names |= {n.id for n in ast.walk(ast.parse(src))
+                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        except SyntaxError:
+            continue
+    return (f"for _name in {sorted(names)!r}:\n"
+            "    if isinstance(globals().get(_name), _CourseLazy):\n"
+            "        globals()[_name]._target()\n")
+
+
+def setup_code(nb: dict) -> str:
+    """Imports and helper functions from the non-graded code cells of ``nb``
+    (run after :data:`LAZY_IMPORTS`)."""
+    parts = []
+    for cell in nb["cells"]:
+        if cell.get("cell_type") == "code" and not nbgrader(cell):
+            code = defs_and_imports(cell_source(cell))
+            if code:
+                parts.append(code)
+    return "\n\n".join(parts)
+
+
+def solution_cells(nb: dict, ids) -> dict:
+    """{exercise id: source of its solution cell}; a duplicated cell: the last one."""
+    found = {}
+    for cell in nb["cells"]:
+        nbg = nbgrader(cell)
+        if cell.get("cell_type") == "code" and is_solution(cell) and nbg.get("grade_id") in ids:
+            found[nbg["grade_id"]] = cell_source(cell)
+    return found
