@@ -10,60 +10,146 @@ are unchanged), writes each student's feedback rendered by the grading
 from __future__ import annotations
 
 import csv
-import hashlib
 import html
 import io
-import json
 import multiprocessing
 import os
+import stat
 import sys
 import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..grading.report import Report
-from ..nbio import write_atomic
-from .labs import SOLUTIONS
+from . import records
+from .labs import SOLUTIONS, lab_exercises
+from .sandbox import bounded_text
 
-__all__ = ["discover", "grade_folder", "feedback_text", "feedback_html", "VERSION"]
+__all__ = ["Student", "discover", "grade_folder", "feedback_text", "feedback_html",
+           "gradebook_csv", "VERSION", "BUDGET"]
 
 VERSION = "4"
+#: seconds of wall time for one student's whole submission (every lab)
+BUDGET = 900.0
+
+
+@dataclass
+class Student:
+    """One student's submission: ``labs`` {lab: notebook path}, or why none is graded."""
+
+    name: str
+    labs: dict = field(default_factory=dict)
+    refused: str = ""
 
 
 def discover(folder: Path, lab: str | None = None) -> dict:
-    """{student: {lab: path}} for a submissions folder (see the module doc)."""
+    """{student: Student} for a submissions folder (see the module doc).
+
+    Names are kept as the file system gives them (any bytes survive).
+    Symbolic links and special files are refused with a reason: a student
+    folder that is one gives that student a row and the reason; a notebook
+    that is one scores 0 with the reason (:func:`course_utils.nbio.read_bytes`).
+    """
     labs = {p.stem for p in SOLUTIONS.glob("*.ipynb")}
     found: dict = {}
     for entry in sorted(Path(folder).iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
-            for nb in sorted(entry.glob("*.ipynb")):
+        try:
+            mode = os.lstat(entry).st_mode
+        except OSError as exc:
+            found[entry.name] = Student(entry.name, refused=f"cannot read it ({exc.strerror})")
+            continue
+        if stat.S_ISDIR(mode):
+            student = found.setdefault(entry.name, Student(entry.name))
+            try:
+                notebooks = sorted(entry.glob("*.ipynb"))
+            except OSError as exc:
+                student.refused = f"the folder cannot be read ({exc.strerror})"
+                continue
+            for nb in notebooks:
                 if nb.stem in labs and (lab is None or nb.stem == lab):
-                    found.setdefault(entry.name, {})[nb.stem] = nb
+                    student.labs[nb.stem] = nb
         elif entry.suffix == ".ipynb" and lab is not None:
-            found.setdefault(entry.stem, {})[lab] = entry
+            found.setdefault(entry.stem, Student(entry.stem)).labs[lab] = entry
+        elif stat.S_ISLNK(mode) and lab is None:
+            found[entry.name] = Student(entry.name, refused="the student's folder is a symbolic "
+                                        "link (refused: only real folders are graded)")
     return found
 
 
-def _digest(paths: dict, settings=()) -> str:
-    h = hashlib.sha256(VERSION.encode())
-    h.update(repr(tuple(settings)).encode())      # other settings: graded anew
-    for lab in sorted(paths):
-        h.update(lab.encode())
-        try:
-            h.update(Path(paths[lab]).read_bytes())
-        except OSError:
-            h.update(b"<unreadable>")
-    return h.hexdigest()
-
-
 def _grade_student(task):
-    student, paths, timeout, hidden, instructor = task
+    """(student, {lab: {exercise id: report dict}}) in a worker; never raises."""
+    student, paths, timeout, hidden, instructor, budget = task
     from ..grading import set_instructor_checks
-    from .submission import grade_notebook
-    set_instructor_checks(*instructor)
-    labs = {lab: grade_notebook(Path(p), lab, timeout, hidden) for lab, p in sorted(paths.items())}
+    from .submission import _zero, grade_notebook
+    deadline = time.monotonic() + budget
+    labs = {}
+    for lab, p in sorted(paths.items()):
+        try:
+            set_instructor_checks(*instructor)
+            labs[lab] = grade_notebook(Path(p), lab, timeout, hidden,
+                                       budget=max(0.0, deadline - time.monotonic()))
+        except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
+            why = bounded_text(f"{type(exc).__name__}: {exc}")
+            labs[lab] = {i: _zero(i, f"grading failed: {why}") for i in lab_exercises(lab)}
     return student, labs
+
+
+def _lost(task, why: str) -> dict:
+    """The labs of a submission whose grading process died: every exercise 0."""
+    from .submission import _zero
+    return {lab: {i: _zero(i, why) for i in lab_exercises(lab)} for lab in sorted(task[1])}
+
+
+_DIED = ("the grading process died while grading this submission (its code killed it, or "
+         "the machine ran out of memory)")
+
+
+def _pool_round(queue: deque, workers: int, on_done) -> list:
+    """Grade the tasks of ``queue`` in a pool of ``workers`` processes, at most
+    ``workers`` at a time; returns the tasks in flight when a worker died (the
+    pool is then broken; the rest of ``queue`` is left for a fresh pool)."""
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, max_tasks_per_child=25) as pool:
+        flight = {}
+        while queue or flight:
+            while queue and len(flight) < workers:
+                task = queue.popleft()
+                flight[pool.submit(_grade_student, task)] = task
+            finished, _ = wait(flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = flight.pop(future)
+                try:
+                    student, labs = future.result()
+                except BrokenProcessPool:
+                    lost = [task, *flight.values()]
+                    for f in flight:
+                        f.cancel()
+                    return lost
+                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent
+                    student, labs = task[0], _lost(task, f"grading failed: "
+                                                         f"{bounded_text(repr(exc))}")
+                on_done(student, labs)
+    return []
+
+
+def _grade_all(tasks: list, workers: int, on_done) -> None:
+    """Grade every task; a worker that dies (killed by a learner's code, or by
+    the out-of-memory killer) is replaced: the submissions it might have been
+    grading are graded again one at a time, and the one that kills its worker
+    alone scores 0 with the reason."""
+    queue, suspects = deque(tasks), deque()
+    while queue or suspects:
+        if queue:
+            suspects.extend(_pool_round(queue, workers, on_done))
+            continue
+        task = suspects.popleft()
+        if _pool_round(deque([task]), 1, on_done):
+            on_done(task[0], _lost(task, _DIED))
 
 
 def _reports(labs: dict) -> dict:
@@ -78,11 +164,13 @@ def _total(reports: dict) -> tuple:
     return sum(scores), len(scores)
 
 
-def feedback_text(student: str, labs: dict) -> str:
+def feedback_text(student: str, labs: dict, problem: str = "") -> str:
     """A student's feedback file: each exercise's report (:meth:`Report.render_text`)."""
     reports = _reports(labs)
     total, n = _total(reports)
-    out = [f"Feedback for {student}", f"Total: {total:.2f} of {n}", ""]
+    out = [f"Feedback for {records.text_name(student)}", f"Total: {total:.2f} of {n}", ""]
+    if problem:
+        out += [f"Not graded: {problem}", ""]
     for lab, by_ex in reports.items():
         out.append(f"== {lab} ==")
         out.extend(r.render_text() for r in by_ex.values())
@@ -90,14 +178,16 @@ def feedback_text(student: str, labs: dict) -> str:
     return "\n".join(out)
 
 
-def feedback_html(student: str, labs: dict) -> str:
+def feedback_html(student: str, labs: dict, problem: str = "") -> str:
     """The same feedback as a web page (:meth:`Report.render_html` per exercise)."""
     reports = _reports(labs)
     total, n = _total(reports)
-    name = html.escape(student)
+    name = html.escape(records.text_name(student))
     parts = [f"<!doctype html><meta charset='utf-8'><title>Feedback: {name}</title>",
              "<body style='font-family:sans-serif;max-width:60em'>",
              f"<h1>Feedback for {name}</h1>", f"<p><b>Total: {total:.2f} of {n}</b></p>"]
+    if problem:
+        parts.append(f"<p><b>Not graded:</b> {html.escape(problem)}</p>")
     for lab, by_ex in reports.items():
         parts.append(f"<h2>{html.escape(lab)}</h2>")
         parts.extend(r.render_html() for r in by_ex.values())
@@ -105,60 +195,73 @@ def feedback_html(student: str, labs: dict) -> str:
     return "\n".join(parts)
 
 
-def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: int | None = None,
-                 timeout: float = 10.0, hidden: bool = True, force: bool = False,
-                 progress: bool = True, instructor_seed: int | None = None,
-                 instructor_checks: int = 4) -> dict:
-    """Grade every submission; write the gradebook and feedback. Returns
-    {student: {exercise id: score}}. instructor_seed: a private seed for extra
-    hidden checks (instructor_checks of them per exercise; needs hidden)."""
-    out = Path(out)
-    students = discover(Path(submissions), lab)
-    instructor = (instructor_seed if hidden else None, instructor_checks)
-    settings = (timeout, hidden, *instructor)
-    todo, done, digests = [], {}, {}
-    for student, paths in students.items():
-        digest = digests[student] = _digest(paths, settings)   # of what is graded
-        result_file = out / "results" / f"{student}.json"
-        if not force and result_file.exists():
-            try:
-                saved = json.loads(result_file.read_text(encoding="utf-8"))
-                if saved.get("digest") == digest:
-                    done[student] = saved["labs"]
-                    continue
-            except (OSError, ValueError, KeyError):
-                pass
-        todo.append((student, {k: str(v) for k, v in paths.items()}, timeout, hidden,
-                     instructor))
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    start = time.monotonic()
-    if todo:
-        ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(workers, maxtasksperchild=25) as pool:
-            for k, (student, labs) in enumerate(pool.imap_unordered(_grade_student, todo), 1):
-                done[student] = labs
-                record = {"digest": digests[student], "labs": labs}
-                write_atomic(out / "results" / f"{student}.json", json.dumps(record, indent=1))
-                write_atomic(out / "feedback" / f"{student}.txt", feedback_text(student, labs))
-                write_atomic(out / "feedback" / f"{student}.html", feedback_html(student, labs))
-                if progress:
-                    print(f"[{k}/{len(todo)}] graded {student} "
-                          f"({time.monotonic() - start:.0f} s)", file=sys.stderr)
-    # the gradebook: one row per student, one column per exercise, plus the total
+def _csv_text(text: str) -> str:
+    """A name as a spreadsheet shows it, never as a formula: text starting with
+    = + - @ (or a tab or carriage return) gets a leading apostrophe."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def gradebook_csv(done: dict) -> str:
+    """The gradebook: one row per student (sorted), one column per exercise, the total."""
     columns = []
     for labs in done.values():
         for reports in labs.values():
             for ex_id in reports:
                 if ex_id not in columns:
                     columns.append(ex_id)
-    table = {}
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["student", *columns, "total"])
     for student in sorted(done):
-        scores = {ex: r["score"] for reports in done[student].values() for ex, r in reports.items()}
-        table[student] = scores
+        scores = {ex: Report.from_dict(r).score
+                  for reports in done[student].values() for ex, r in reports.items()}
         row = [round(scores.get(c, 0.0), 3) for c in columns]
-        writer.writerow([student, *row, round(sum(row), 3)])
-    write_atomic(out / "gradebook.csv", buf.getvalue())
-    return table
+        writer.writerow([_csv_text(records.text_name(student)), *row, round(sum(row), 3)])
+    return buf.getvalue()
+
+
+def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: int | None = None,
+                 timeout: float = 10.0, hidden: bool = True, force: bool = False,
+                 progress: bool = True, instructor_seed: int | None = None,
+                 instructor_checks: int = 4, budget: float = BUDGET) -> dict:
+    """Grade every submission; write the gradebook and feedback. Returns
+    {student: {exercise id: score}}. instructor_seed: a private seed for extra
+    hidden checks (instructor_checks of them per exercise; needs hidden).
+    budget: seconds of wall time for each student's whole submission."""
+    out = records.safe_folder(Path(out))
+    key = records.load_key(out)
+    students = discover(Path(submissions), lab)
+    instructor = (instructor_seed if hidden else None, instructor_checks)
+    settings = (VERSION, timeout, hidden, *instructor, budget)
+    todo, done, digests = [], {}, {}
+    start = time.monotonic()
+
+    def finish(student: str, labs: dict, problem: str = "") -> None:
+        done[student] = labs
+        records.safe_write(out / "results" / f"{student}.json",
+                           records.make_record(key, student, digests[student], labs, problem))
+        records.safe_write(out / "feedback" / f"{student}.txt",
+                           feedback_text(student, labs, problem))
+        records.safe_write(out / "feedback" / f"{student}.html",
+                           feedback_html(student, labs, problem))
+        if progress:
+            print(f"[{len(done)}/{len(students)}] graded {records.text_name(student)} "
+                  f"({time.monotonic() - start:.0f} s)", file=sys.stderr)
+
+    for student, sub in students.items():
+        digest = digests[student] = records.digest(key, sub.labs, (*settings, sub.refused))
+        expected = {lab_: lab_exercises(lab_) for lab_ in sub.labs}
+        saved = None if force else records.verified_labs(
+            key, out / "results" / f"{student}.json", student, digest, expected)
+        if saved is not None:
+            done[student] = saved[0]
+        elif sub.refused:
+            finish(student, {}, sub.refused)
+        else:
+            todo.append((student, {k: str(v) for k, v in sub.labs.items()}, timeout, hidden,
+                         instructor, budget))
+    if todo:
+        _grade_all(todo, max(1, min(workers or os.cpu_count() or 1, len(todo))), finish)
+    records.safe_write(out / "gradebook.csv", gradebook_csv(done))
+    return {student: {ex: Report.from_dict(r).score for reports in labs.values()
+                      for ex, r in reports.items()} for student, labs in sorted(done.items())}

@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from .batch import grade_folder
+from ..nbio import NotebookError, read_bytes
+from .batch import BUDGET, grade_folder
 from .labs import SOLUTIONS
 
 __all__ = ["main"]
 
 
+def _instructor_seed(args):
+    """The private seed: --instructor-seed, else --instructor-seed-file, else the
+    environment's COURSE_INSTRUCTOR_SEED, else None. Raises ValueError."""
+    if args.instructor_seed is not None:
+        print("note: a seed given on the command line can be read by other processes "
+              "(ps); COURSE_INSTRUCTOR_SEED or --instructor-seed-file keep it private",
+              file=sys.stderr)
+        return args.instructor_seed
+    if args.instructor_seed_file is not None:
+        try:
+            text = read_bytes(args.instructor_seed_file, 1024).decode("ascii", "replace")
+        except NotebookError as exc:
+            raise ValueError(f"the seed file {exc}") from None
+    else:
+        text = os.environ.get("COURSE_INSTRUCTOR_SEED", "")
+    if not text.strip():
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError("the instructor seed is not a whole number") from None
+
+
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="Grade a folder of submitted lab notebooks.")
+    ap = argparse.ArgumentParser(prog="python -m course_utils.autograde",
+                                 description="Grade a folder of submitted lab notebooks.")
     ap.add_argument("submissions", type=Path)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--lab", help="the lab of flat submissions (e.g. 02_gru)")
@@ -22,7 +48,13 @@ def main(argv=None) -> int:
     ap.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     ap.add_argument("--no-hidden", action="store_true", help="public checks only")
     ap.add_argument("--instructor-seed", type=int, default=None,
-                    help="a private seed: extra hidden checks no student has seen")
+                    help="a private seed: extra hidden checks no student has seen (visible "
+                         "to other processes: prefer COURSE_INSTRUCTOR_SEED or the file)")
+    ap.add_argument("--instructor-seed-file", type=Path, default=None,
+                    help="a file holding the private seed")
+    ap.add_argument("--budget", type=float, default=BUDGET,
+                    help=f"seconds of wall time for each student's whole submission "
+                         f"(default {BUDGET:g})")
     ap.add_argument("--instructor-checks", type=int, default=4,
                     help="how many such checks per exercise (default 4)")
     args = ap.parse_args(argv)
@@ -32,8 +64,13 @@ def main(argv=None) -> int:
     if args.lab and not (SOLUTIONS / f"{args.lab}.ipynb").exists():
         print(f"error: no lab called {args.lab} in {SOLUTIONS}", file=sys.stderr)
         return 2
+    try:
+        seed = _instructor_seed(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     table = grade_folder(args.submissions, args.out, args.lab, args.workers, args.timeout,
-                         not args.no_hidden, args.force, instructor_seed=args.instructor_seed,
-                         instructor_checks=args.instructor_checks)
+                         not args.no_hidden, args.force, instructor_seed=seed,
+                         instructor_checks=args.instructor_checks, budget=args.budget)
     print(f"{len(table)} students graded; gradebook: {args.out / 'gradebook.csv'}")
     return 0

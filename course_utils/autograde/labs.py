@@ -20,6 +20,9 @@ __all__ = ["SOLUTIONS", "LAZY_IMPORTS", "lab_exercises", "setup_code", "solution
            "warm_up_code", "defs_and_imports"]
 
 _REPO = Path(__file__).resolve().parent.parent.parent
+#: what parsing learner source can raise: bad syntax, null bytes or lone
+#: surrogates (ValueError), an expression nested too deeply, a huge one
+_UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
 SOLUTIONS = _REPO / "solutions"
 
 
@@ -123,7 +126,7 @@ def defs_and_imports(source: str) -> str:
     literals (``sig = lambda a: ...``, ``EPS = 1e-8``) of a code cell."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except _UNPARSABLE:
         return ""
     keep = []
     for node in tree.body:
@@ -135,7 +138,10 @@ def defs_and_imports(source: str) -> str:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None \
                 and _is_safe_value(node.value):
             keep.append(node)
-    return "\n\n".join(ast.unparse(n) for n in keep)
+    try:
+        return "\n\n".join(ast.unparse(n) for n in keep)
+    except _UNPARSABLE:
+        return ""
 
 
 def warm_up_code(sources) -> str:
@@ -145,7 +151,7 @@ def warm_up_code(sources) -> str:
         try:
             names |= {n.id for n in ast.walk(ast.parse(src))
                       if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-        except SyntaxError:
+        except _UNPARSABLE:
             continue
     return (f"for _name in {sorted(names)!r}:\n"
             "    if isinstance(globals().get(_name), _CourseLazy):\n"

@@ -22,11 +22,26 @@ import time
 
 import numpy as np
 
-__all__ = ["Sandbox", "SandboxError", "pack", "unpack"]
+__all__ = ["Sandbox", "SandboxError", "pack", "unpack", "bounded_text", "MAX_TEXT"]
 
 _HEADER = struct.Struct("!Q")
-_MAX_FRAME = 1 << 30
+_MAX_HEAD = 1 << 20       # a reply's JSON header: a few hundred bytes in practice
+_MAX_BODY = 1 << 28       # a reply's arrays (the course's shapes need a few kB)
+_MAX_NDIM = 8
 _KINDS = "biuf"
+#: the most characters of learner-controlled text (an exception's type and
+#: message, a returned object's type) that the grader keeps
+MAX_TEXT = 300
+
+
+def bounded_text(text, limit: int = MAX_TEXT) -> str:
+    """Learner-controlled text made safe to keep: a string, at most ``limit``
+    characters (cut with "..."), every character encodable as UTF-8 (lone
+    surrogates written as escapes)."""
+    text = text if isinstance(text, str) else repr(text)
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class SandboxError(RuntimeError):
@@ -50,7 +65,13 @@ def unpack(head: bytes, body: bytes):
     """(header dict, [arrays]) from a frame's parts; refuses non-numeric dtypes."""
     header = json.loads(head.decode())
     arrays, pos = [], 0
-    for dtype, shape in header.pop("arrays", []):
+    specs = header.pop("arrays", [])
+    if not isinstance(specs, list):
+        raise ValueError("malformed frame")
+    for dtype, shape in specs:
+        if not isinstance(shape, list) or len(shape) > _MAX_NDIM \
+                or not all(isinstance(k, int) and 0 <= k < 2**40 for k in shape):
+            raise ValueError("refused array shape")
         dt = np.dtype(dtype)
         if dt.kind not in _KINDS or dt.hasobject:
             raise ValueError(f"refused dtype {dtype}")
@@ -96,7 +117,7 @@ def _rebuild(structure, arrays):
     if "scalar" in structure:
         return structure["scalar"]
     if "bad" in structure:
-        return structure["bad"]           # a string: the grader reports it as a wrong type
+        return bounded_text(structure["bad"], 80)   # a string: reported as a wrong type
     return arrays.pop(0)
 
 
@@ -167,8 +188,11 @@ def _child_main() -> None:  # pragma: no cover - runs in the child process
         except BaseException as exc:  # noqa: BLE001 - everything the learner raises
             if os.getpid() != me:
                 os._exit(0)
-            send({"ok": False, "error": f"{type(exc).__name__}: {str(exc)[:300]}",
-                  "type": type(exc).__name__})
+            try:
+                kind, text = type(exc).__name__[:80], str(exc)[:300]
+            except BaseException:  # noqa: BLE001 - a __str__ that raises
+                kind, text = "Exception", "(its message could not be read)"
+            send({"ok": False, "error": f"{kind}: {text}", "type": kind})
 
 
 # ------------------------------------------------------------------ parent side
@@ -183,6 +207,7 @@ class Sandbox:
     def __init__(self, memory_mb: int = 3072, cpu_s: int = 600, nproc: int = 256):
         self.memory_mb, self.cpu_s, self.nproc = memory_mb, cpu_s, nproc
         self.proc = None
+        self.deadline = None        # time.monotonic() after which no request is sent
         self.start()
 
     def _limits(self):  # pragma: no cover - runs in the child before exec
@@ -206,6 +231,7 @@ class Sandbox:
             [sys.executable, "-I", "-m", "course_utils.autograde.sandbox"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             preexec_fn=self._limits, start_new_session=True, env=env, close_fds=True)
+        os.set_blocking(self.proc.stdin.fileno(), False)
 
     @property
     def alive(self) -> bool:
@@ -249,23 +275,47 @@ class Sandbox:
             buf += chunk
         return buf
 
+    def _write_all(self, data: bytes, deadline):
+        """Write ``data`` to the child's pipe, raising TimeoutError at ``deadline``
+        (a child that stops reading cannot block the grader)."""
+        fd = self.proc.stdin.fileno()
+        view = memoryview(data)
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            _, ready, _ = select.select([], [fd], [], min(left, 1.0))
+            if ready:
+                try:
+                    view = view[os.write(fd, view[:1 << 16]):]
+                except BlockingIOError:
+                    continue
+
     def request(self, header, arrays=(), timeout: float = 10.0):
-        """Send one request, wait for the reply; kills the child on any failure."""
+        """Send one request, wait for the reply; kills the child on any failure.
+
+        Every read and write has a deadline: ``timeout`` seconds, cut to what is
+        left of :attr:`deadline` (the submission's budget) when that is set.
+        """
         if not self.alive:
             raise SandboxError("the learner process is not running")
+        deadline = time.monotonic() + timeout
+        if self.deadline is not None:
+            if self.deadline <= time.monotonic():
+                self.kill()
+                raise SandboxError("the submission used up its time budget")
+            deadline = min(deadline, self.deadline)
         try:
-            self.proc.stdin.write(pack(header, arrays))
-            self.proc.stdin.flush()
-            deadline = time.monotonic() + timeout
+            self._write_all(pack(header, arrays), deadline)
             n_head = _HEADER.unpack(self._read_exact(8, deadline))[0]
             n_body = _HEADER.unpack(self._read_exact(8, deadline))[0]
-            if n_head > _MAX_FRAME or n_body > _MAX_FRAME:
-                raise SandboxError("the learner process sent a malformed reply")
+            if n_head > _MAX_HEAD or n_body > _MAX_BODY:
+                raise SandboxError("the learner process sent a reply too large to read")
             return unpack(self._read_exact(n_head, deadline), self._read_exact(n_body, deadline))
         except TimeoutError:
             self.kill()
             raise
-        except (BrokenPipeError, ValueError, json.JSONDecodeError, struct.error) as exc:
+        except (OSError, ValueError, TypeError, KeyError, RecursionError, struct.error) as exc:
             self.kill()
             raise SandboxError(f"the learner process broke the protocol ({type(exc).__name__})")
         except BaseException:
@@ -275,7 +325,7 @@ class Sandbox:
     def execute(self, code: str, name: str = "<cell>", timeout: float = 30.0) -> str:
         """Run code in the learner namespace; '' on success, else the error line."""
         header, _ = self.request({"op": "exec", "code": code, "name": name}, timeout=timeout)
-        return "" if header.get("ok") else header.get("error", "error")
+        return "" if header.get("ok") else bounded_text(header.get("error", "error"))
 
     def has_function(self, name: str, timeout: float = 10.0) -> bool:
         header, _ = self.request({"op": "has", "name": name}, timeout=timeout)
@@ -327,6 +377,7 @@ def _learner_exception(type_name: str, message: str) -> Exception:
     """The learner's exception re-created locally: a built-in type when it is one
     (ValueError, NotImplementedError, ...), else LearnerError; never BaseException."""
     import builtins
+    type_name, message = bounded_text(type_name, 80), bounded_text(message)
     cls = getattr(builtins, type_name, None)
     text = message.split(": ", 1)[1] if ": " in message else message
     if isinstance(cls, type) and issubclass(cls, Exception):

@@ -1,0 +1,138 @@
+"""What the grader keeps in OUT, and why it can trust it on a rerun.
+
+Each student's results record (``OUT/results/<student>.json``) carries an
+HMAC-SHA256 made with a key of this OUT folder (``OUT/.grader-key``, mode
+0600, made on the first run; with ``--sandbox bwrap`` the learner process has
+no view of OUT). A record is reused only when its MAC, its digest (itself an
+HMAC of the submission's bytes and the grading settings, so no seed can be
+guessed from it) and its contents (the labs submitted, each lab's exercise
+ids, well-formed reports) all check out; anything else is regraded.
+
+Files are written with :func:`course_utils.nbio.write_atomic`; a trap left in
+OUT where a file or folder should be (a folder named ``gradebook.csv``, a
+symbolic link named ``results``) is moved aside with a warning first.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+import sys
+import time
+from pathlib import Path
+
+from ..grading.report import Report
+from ..nbio import NotebookError, read_bytes, write_atomic
+
+__all__ = ["load_key", "digest", "make_record", "verified_labs", "safe_write", "safe_folder",
+           "text_name"]
+
+_KEY_NAME = ".grader-key"
+_MAX_RECORD = 16 * 2**20
+
+
+def text_name(name: str) -> str:
+    """A file name as text that any file can hold: bytes that are not UTF-8
+    (kept by Python as surrogate escapes) are written as ``\\xNN``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _aside(path: Path) -> None:
+    """Move what is at ``path`` out of the way (it is not what the grader writes there)."""
+    target = path.with_name(f"{path.name}.moved-{time.time_ns()}")
+    os.replace(path, target)
+    print(f"warning: {text_name(str(path))} was not a plain file or folder; moved to "
+          f"{text_name(target.name)}", file=sys.stderr)
+
+
+def safe_folder(path: Path) -> Path:
+    """``path`` as a real folder (not a link to one), made if missing."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISDIR(mode):
+        _aside(path)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def safe_write(path: Path, text: str) -> None:
+    """:func:`write_atomic` into a real folder; whatever is at ``path`` and is not
+    a plain file (a folder, a link, a FIFO) is moved aside first."""
+    safe_folder(path.parent)
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        _aside(path)
+    write_atomic(path, text.encode("utf-8", "backslashreplace").decode("utf-8"))
+
+
+def load_key(out: Path) -> bytes:
+    """The HMAC key of OUT (32 random bytes, made on first use)."""
+    path = safe_folder(Path(out)) / _KEY_NAME
+    try:
+        key = bytes.fromhex(read_bytes(path, 256, follow_symlinks=False).decode("ascii"))
+        if len(key) == 32:
+            return key
+    except (NotebookError, ValueError, UnicodeDecodeError):
+        pass
+    key = secrets.token_bytes(32)
+    safe_write(path, key.hex())            # write_atomic makes it mode 0600
+    return key
+
+
+def digest(key: bytes, paths: dict, settings=()) -> str:
+    """An HMAC of the submission (every lab's notebook bytes) and the settings."""
+    h = hmac.new(key, repr(tuple(settings)).encode(), hashlib.sha256)
+    for lab in sorted(paths):
+        h.update(b"\0" + lab.encode() + b"\0")
+        try:
+            h.update(read_bytes(paths[lab], follow_symlinks=False))
+        except NotebookError as exc:
+            h.update(b"<unreadable>" + exc.reason.encode())
+    return h.hexdigest()
+
+
+def _mac(key: bytes, body: dict) -> str:
+    data = json.dumps(body, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hmac.new(key, data.encode(), hashlib.sha256).hexdigest()
+
+
+def make_record(key: bytes, student: str, digest_: str, labs: dict, problem: str = "") -> str:
+    """A results record (JSON text) with its MAC."""
+    body = {"student": text_name(student), "digest": digest_, "labs": labs, "problem": problem}
+    return json.dumps({**body, "mac": _mac(key, body)}, indent=1)
+
+
+def verified_labs(key: bytes, path: Path, student: str, digest_: str, expected: dict):
+    """(labs, problem) of the record at ``path`` if it is ours, for this very
+    submission, and well formed: ``expected`` is {lab: [exercise ids]}; else None."""
+    try:
+        saved = json.loads(read_bytes(path, _MAX_RECORD, follow_symlinks=False))
+        body = {k: saved[k] for k in ("student", "digest", "labs", "problem")}
+        if not hmac.compare_digest(str(saved["mac"]), _mac(key, body)):
+            return None
+        if body["student"] != text_name(student) or body["digest"] != digest_:
+            return None
+        labs = body["labs"]
+        if not isinstance(labs, dict) or set(labs) != set(expected):
+            return None
+        for lab, reports in labs.items():
+            if not isinstance(reports, dict) or list(reports) != list(expected[lab]):
+                return None
+            for ex_id, d in reports.items():
+                r = Report.from_dict(d)
+                if r.exercise != ex_id or not r.checks or d.get("score") != r.score \
+                        or not 0.0 <= r.score <= 1.0:
+                    return None
+        if not isinstance(body["problem"], str):
+            return None
+        return labs, body["problem"]
+    except (NotebookError, ValueError, KeyError, TypeError, RecursionError):
+        return None
