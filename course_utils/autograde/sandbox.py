@@ -197,6 +197,16 @@ def _child_main() -> None:  # pragma: no cover - runs in the child process
 
 # ------------------------------------------------------------------ parent side
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: the child gets SIGKILL when the process that started it ends (a
+    grading worker killed by the learner's code leaves no learner process behind)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class Sandbox:
     """A child process holding a learner's namespace.
 
@@ -220,6 +230,7 @@ class Sandbox:
         except (ValueError, OSError):
             pass
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        _die_with_parent()
 
     def start(self):
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "HOME")}
