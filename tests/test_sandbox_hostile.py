@@ -18,7 +18,7 @@ import pytest
 from test_autograde import BODY, LAB, _edit, _lab, _prepend
 
 from course_utils.autograde import batch, cli, grade_folder, grade_notebook
-from course_utils.autograde.sandbox import Sandbox
+from course_utils.autograde.sandbox import Sandbox, bwrap_problem
 
 FULL, ZERO = {"gru_cell": 1.0, "gru_forward": 1.0}, {"gru_cell": 0.0, "gru_forward": 0.0}
 CAROL = lambda: _edit(_lab(), "gru_cell", BODY, "h_next = z * n + (1 - z) * h_prev")  # noqa: E731
@@ -99,8 +99,9 @@ def test_broken_notebooks_and_odd_names_never_stop_the_batch(tmp_path):
 
 
 def test_a_worker_killed_by_learner_code_is_replaced(tmp_path):
-    """The learner process kills its grading worker: a fresh pool grades the rest,
-    the killer alone scores 0, and its learner process does not outlive it."""
+    """Without bubblewrap the learner process can kill its grading worker: a fresh
+    pool grades the rest, the killer alone scores 0, and its learner process
+    does not outlive it."""
     subs, out, pid_file = tmp_path / "subs", tmp_path / "out", tmp_path / "pid"
     _put(subs, "alice", _lab())
     _put(subs, "killer", _prepend(_lab(), "gru_cell",
@@ -108,7 +109,7 @@ def test_a_worker_killed_by_learner_code_is_replaced(tmp_path):
                                   "os.kill(os.getppid(), 9)\n"))
     _put(subs, "zed", _lab())
     start = time.monotonic()
-    table = grade_folder(subs, out, workers=1, timeout=2.0, progress=False)
+    table = grade_folder(subs, out, workers=1, timeout=2.0, progress=False, sandbox="none")
     assert table == {"alice": FULL, "killer": ZERO, "zed": FULL}
     assert "grading process died" in _feedback(out, "killer")
     assert time.monotonic() - start < 120
@@ -168,7 +169,8 @@ def test_records_and_out_cannot_be_forged_or_trapped(tmp_path, capsys):
     elsewhere.mkdir()
     (out / "feedback").symlink_to(elsewhere)
     before = _files(subs)
-    table = grade_folder(subs, out, workers=1, timeout=2.0, progress=False)
+    # without bubblewrap, so that mallory's code can reach OUT
+    table = grade_folder(subs, out, workers=1, timeout=2.0, progress=False, sandbox="none")
     assert table["alice"] == FULL and table["carol"] == ZERO and table["mallory"] == ZERO
     assert list(elsewhere.iterdir()) == [] and (out / "feedback").is_dir()
     assert not (out / "feedback").is_symlink()
@@ -183,7 +185,7 @@ def test_records_and_out_cannot_be_forged_or_trapped(tmp_path, capsys):
     data["labs"]["02_gru"]["gru_cell"]["score"] = 1.0
     record.write_text(json.dumps(data))
     capsys.readouterr()
-    again = grade_folder(subs, out, workers=1, timeout=2.0, progress=True)
+    again = grade_folder(subs, out, workers=1, timeout=2.0, progress=True, sandbox="none")
     err = capsys.readouterr().err
     assert again == table
     assert "graded carol" in err and "graded alice" in err       # mallory forged alice's
@@ -235,3 +237,31 @@ def test_instructor_seed_from_a_file_and_never_from_a_bad_one(tmp_path, monkeypa
     assert cli._instructor_seed(args) == 77
     assert batch.discover(tmp_path) == {}
     assert LAB.exists()
+
+
+@pytest.mark.skipif(bool(bwrap_problem()), reason="bubblewrap does not work here")
+def test_in_bubblewrap_learner_code_sees_nothing_of_the_grader(tmp_path):
+    """Inside bubblewrap the learner's code cannot see or change the submissions,
+    OUT, the repository's solutions or the grader's processes, has no network,
+    and cannot kill its worker: each attempt fails, and a function written
+    after it earns exactly what it earns."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    _put(subs, "alice", _lab())
+    attempts = {
+        "solutions": f"open({str(LAB)!r}).read()",
+        "classmate": f"open({str(subs / 'alice' / '02_gru.ipynb')!r}, 'w').write('{{}}')",
+        "out": f"open({str(out / 'gradebook.csv')!r}, 'w').write('x')",
+        "network": "__import__('socket').create_connection(('127.0.0.1', 22), timeout=1)",
+        "processes": f"assert {os.getpid()} not in [int(p) for p in __import__('os')"
+                     ".listdir('/proc') if p.isdigit()] and 0",
+        "big_file": "open('/tmp/big', 'wb').write(b'0' * 2**27)",
+    }
+    guarded = "\n".join(f"try:\n    {code}\n    ESCAPED.append({what!r})\nexcept BaseException:\n"
+                        "    pass" for what, code in attempts.items())
+    guarded += "\nimport os\nos.kill(os.getppid(), 9)   # its parent here is bubblewrap's init"
+    _put(subs, "mallory", _edit(_prepend(_lab(), "gru_cell", "ESCAPED = []\n" + guarded),
+                                "gru_cell", BODY, BODY + "\n    if ESCAPED: h_next = h_next + 1"))
+    before = _files(subs)
+    table = grade_folder(subs, out, workers=1, timeout=2.0, progress=False, sandbox="bwrap")
+    assert table == {"alice": FULL, "mallory": FULL}, _feedback(out, "mallory")
+    assert _files(subs) == before

@@ -26,7 +26,7 @@ from pathlib import Path
 from ..grading.report import Report
 from . import records
 from .labs import SOLUTIONS, lab_exercises
-from .sandbox import bounded_text
+from .sandbox import bounded_text, resolve_mode
 
 __all__ = ["Student", "discover", "grade_folder", "feedback_text", "feedback_html",
            "gradebook_csv", "VERSION", "BUDGET"]
@@ -83,7 +83,7 @@ def discover(folder: Path, lab: str | None = None) -> dict:
 
 def _grade_student(task):
     """(student, {lab: {exercise id: report dict}}) in a worker; never raises."""
-    student, paths, timeout, hidden, instructor, budget = task
+    student, paths, timeout, hidden, instructor, budget, mode = task
     from ..grading import set_instructor_checks
     from .submission import _zero, grade_notebook
     deadline = time.monotonic() + budget
@@ -92,7 +92,8 @@ def _grade_student(task):
         try:
             set_instructor_checks(*instructor)
             labs[lab] = grade_notebook(Path(p), lab, timeout, hidden,
-                                       budget=max(0.0, deadline - time.monotonic()))
+                                       budget=max(0.0, deadline - time.monotonic()),
+                                       sandbox=mode)
         except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
             why = bounded_text(f"{type(exc).__name__}: {exc}")
             labs[lab] = {i: _zero(i, f"grading failed: {why}") for i in lab_exercises(lab)}
@@ -223,17 +224,22 @@ def gradebook_csv(done: dict) -> str:
 def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: int | None = None,
                  timeout: float = 10.0, hidden: bool = True, force: bool = False,
                  progress: bool = True, instructor_seed: int | None = None,
-                 instructor_checks: int = 4, budget: float = BUDGET) -> dict:
+                 instructor_checks: int = 4, budget: float = BUDGET,
+                 sandbox: str = "auto") -> dict:
     """Grade every submission; write the gradebook and feedback. Returns
     {student: {exercise id: score}}. instructor_seed: a private seed for extra
     hidden checks (instructor_checks of them per exercise; needs hidden).
-    budget: seconds of wall time for each student's whole submission."""
+    budget: seconds of wall time for each student's whole submission.
+    sandbox: "auto", "bwrap" or "none" (:func:`~.sandbox.resolve_mode`)."""
+    mode, warning = resolve_mode(sandbox)
+    if warning:
+        print(warning, file=sys.stderr)
     out = records.safe_folder(Path(out))
     key = records.load_key(out)
     students = discover(Path(submissions), lab)
     instructor = (instructor_seed if hidden else None, instructor_checks)
     settings = (VERSION, timeout, hidden, *instructor, budget)
-    todo, done, digests = [], {}, {}
+    todo, done, digests, graded = [], {}, {}, []
     start = time.monotonic()
 
     def finish(student: str, labs: dict, problem: str = "") -> None:
@@ -244,8 +250,9 @@ def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: 
                            feedback_text(student, labs, problem))
         records.safe_write(out / "feedback" / f"{student}.html",
                            feedback_html(student, labs, problem))
+        graded.append(student)
         if progress:
-            print(f"[{len(done)}/{len(students)}] graded {records.text_name(student)} "
+            print(f"[{len(graded)}/{len(todo) or 1}] graded {records.text_name(student)} "
                   f"({time.monotonic() - start:.0f} s)", file=sys.stderr)
 
     for student, sub in students.items():
@@ -259,7 +266,7 @@ def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: 
             finish(student, {}, sub.refused)
         else:
             todo.append((student, {k: str(v) for k, v in sub.labs.items()}, timeout, hidden,
-                         instructor, budget))
+                         instructor, budget, mode))
     if todo:
         _grade_all(todo, max(1, min(workers or os.cpu_count() or 1, len(todo))), finish)
     records.safe_write(out / "gradebook.csv", gradebook_csv(done))

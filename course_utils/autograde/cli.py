@@ -10,6 +10,7 @@ from pathlib import Path
 from ..nbio import NotebookError, read_bytes
 from .batch import BUDGET, grade_folder
 from .labs import SOLUTIONS
+from .sandbox import MODES, SandboxError, resolve_mode
 
 __all__ = ["main"]
 
@@ -52,6 +53,9 @@ def main(argv=None) -> int:
                          "to other processes: prefer COURSE_INSTRUCTOR_SEED or the file)")
     ap.add_argument("--instructor-seed-file", type=Path, default=None,
                     help="a file holding the private seed")
+    ap.add_argument("--sandbox", choices=MODES, default="auto",
+                    help="bwrap: learner code inside bubblewrap; none: process isolation "
+                         "only; auto (default): bwrap where it works, else none with a warning")
     ap.add_argument("--budget", type=float, default=BUDGET,
                     help=f"seconds of wall time for each student's whole submission "
                          f"(default {BUDGET:g})")
@@ -66,11 +70,13 @@ def main(argv=None) -> int:
         return 2
     try:
         seed = _instructor_seed(args)
-    except ValueError as exc:
+        resolve_mode(args.sandbox)
+    except (ValueError, SandboxError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     table = grade_folder(args.submissions, args.out, args.lab, args.workers, args.timeout,
                          not args.no_hidden, args.force, instructor_seed=seed,
-                         instructor_checks=args.instructor_checks, budget=args.budget)
+                         instructor_checks=args.instructor_checks, budget=args.budget,
+                         sandbox=args.sandbox)
     print(f"{len(table)} students graded; gradebook: {args.out / 'gradebook.csv'}")
     return 0

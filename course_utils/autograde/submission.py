@@ -33,8 +33,8 @@ def _hidden_only(ex):
 class _Notebook:
     """A submission's code, ready to run in learner processes."""
 
-    def __init__(self, nb: dict, lab: str, ids: list):
-        self.ids = ids
+    def __init__(self, nb: dict, lab: str, ids: list, mode: str = "none"):
+        self.ids, self.mode = ids, mode
         self.cells = solution_cells(nb, ids)
         own_setup = setup_code(nb)
         self.prelude = "\n\n".join((LAZY_IMPORTS,
@@ -45,7 +45,7 @@ class _Notebook:
     def start(self, timeout: float, memory_mb: int, deadline: float):
         """(a learner process with the notebook's code run in it, '') or (None, reason)."""
         from .sandbox import Sandbox, SandboxError
-        box = Sandbox(memory_mb=memory_mb)
+        box = Sandbox(memory_mb=memory_mb, mode=self.mode)
         box.deadline = deadline
         error = ""
         try:
@@ -123,20 +123,21 @@ def _skipped_hidden(ex_id: str, reason: str) -> Report:
 
 
 def grade_notebook(path: Path, lab: str, timeout: float = 10.0, hidden: bool = True,
-                   memory_mb: int = 3072, budget: float = BUDGET) -> dict:
+                   memory_mb: int = 3072, budget: float = BUDGET, sandbox: str = "none") -> dict:
     """{exercise id: report dict} for one submitted notebook; never raises.
 
     The public checks of every exercise run first, in one learner process; the
     hidden checks then run in a fresh one, so nothing the learner's code saw of
     the hidden inputs can come back in a public check's feedback. ``budget``
     seconds of wall time cover the whole notebook (every learner process, every
-    call); what is not graded by then scores 0 with the reason.
+    call); what is not graded by then scores 0 with the reason. ``sandbox``:
+    "none" or "bwrap" (see :class:`~course_utils.autograde.sandbox.Sandbox`).
     """
     deadline = time.monotonic() + budget
     ids = lab_exercises(lab)
     name = bounded_text(os.fsdecode(Path(path).name), 120)
     try:
-        code = _Notebook(read_notebook(path, follow_symlinks=False), lab, ids)
+        code = _Notebook(read_notebook(path, follow_symlinks=False), lab, ids, sandbox)
     except NotebookError as exc:
         return {i: _zero(i, f"could not read {name}: {exc.reason}") for i in ids}
     results = {}
