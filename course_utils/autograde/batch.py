@@ -234,7 +234,7 @@ def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: 
     mode, warning = resolve_mode(sandbox)
     if warning:
         print(warning, file=sys.stderr)
-    out = records.safe_folder(Path(out))
+    out = records.safe_folder(Path(os.path.realpath(out)))   # OUT itself may be a link
     key = records.load_key(out)
     students = discover(Path(submissions), lab)
     instructor = (instructor_seed if hidden else None, instructor_checks)

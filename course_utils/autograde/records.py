@@ -40,8 +40,15 @@ def text_name(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
-def _aside(path: Path) -> None:
-    """Move what is at ``path`` out of the way (it is not what the grader writes there)."""
+def _clear(path: Path, wanted) -> None:
+    """Move what is at ``path`` out of the way unless it is what ``wanted``
+    (stat.S_ISDIR or stat.S_ISREG) says the grader writes there; a link is never kept."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if wanted(mode):
+        return
     target = path.with_name(f"{path.name}.moved-{time.time_ns()}")
     os.replace(path, target)
     print(f"warning: {text_name(str(path))} was not a plain file or folder; moved to "
@@ -50,12 +57,7 @@ def _aside(path: Path) -> None:
 
 def safe_folder(path: Path) -> Path:
     """``path`` as a real folder (not a link to one), made if missing."""
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        mode = None
-    if mode is not None and not stat.S_ISDIR(mode):
-        _aside(path)
+    _clear(path, stat.S_ISDIR)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -64,12 +66,7 @@ def safe_write(path: Path, text: str) -> None:
     """:func:`write_atomic` into a real folder; whatever is at ``path`` and is not
     a plain file (a folder, a link, a FIFO) is moved aside first."""
     safe_folder(path.parent)
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        _aside(path)
+    _clear(path, stat.S_ISREG)
     write_atomic(path, text.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
