@@ -258,10 +258,21 @@ def test_in_bubblewrap_learner_code_sees_nothing_of_the_grader(tmp_path):
     }
     guarded = "\n".join(f"try:\n    {code}\n    ESCAPED.append({what!r})\nexcept BaseException:\n"
                         "    pass" for what, code in attempts.items())
-    guarded += "\nimport os\nos.kill(os.getppid(), 9)   # its parent here is bubblewrap's init"
+    guarded += ("\nimport os, subprocess\nos.kill(os.getppid(), 9)   # its parent: bubblewrap's init"
+                "\nsubprocess.Popen(['sleep', '4243'], start_new_session=True)   # dies with it")
     _put(subs, "mallory", _edit(_prepend(_lab(), "gru_cell", "ESCAPED = []\n" + guarded),
                                 "gru_cell", BODY, BODY + "\n    if ESCAPED: h_next = h_next + 1"))
     before = _files(subs)
     table = grade_folder(subs, out, workers=1, timeout=2.0, progress=False, sandbox="bwrap")
     assert table == {"alice": FULL, "mallory": FULL}, _feedback(out, "mallory")
     assert _files(subs) == before
+    time.sleep(0.5)
+    assert not [p for p in os.listdir("/proc") if p.isdigit() and _running(int(p))
+                and b"sleep\x004243" in _cmdline(p)]
+
+
+def _cmdline(pid: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""

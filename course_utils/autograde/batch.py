@@ -115,7 +115,8 @@ def _pool_round(queue: deque, workers: int, on_done) -> list:
     ``workers`` at a time; returns the tasks in flight when a worker died (the
     pool is then broken; the rest of ``queue`` is left for a fresh pool)."""
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, max_tasks_per_child=25) as pool:
+    renew = {"max_tasks_per_child": 25} if sys.version_info >= (3, 11) else {}
+    with ProcessPoolExecutor(workers, mp_context=ctx, **renew) as pool:
         flight = {}
         while queue or flight:
             while queue and len(flight) < workers:

@@ -137,11 +137,12 @@ def grade_notebook(path: Path, lab: str, timeout: float = 10.0, hidden: bool = T
     ids = lab_exercises(lab)
     name = bounded_text(os.fsdecode(Path(path).name), 120)
     try:
-        code = _Notebook(read_notebook(path, follow_symlinks=False), lab, ids, sandbox)
+        nb = read_notebook(path, follow_symlinks=False)
     except NotebookError as exc:
         return {i: _zero(i, f"could not read {name}: {exc.reason}") for i in ids}
     results = {}
     try:
+        code = _Notebook(nb, lab, ids, sandbox)
         todo = [i for i in ids if i in code.cells]
         for ex_id in ids:
             if ex_id not in code.cells:
