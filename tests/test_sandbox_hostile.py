@@ -210,6 +210,7 @@ def test_nothing_learner_controlled_leaks_or_grows_the_feedback(tmp_path, monkey
     _put(subs, "peeker", _edit(_lab(), "gru_cell", BODY, BODY + "\n    import os\n"
                                "    if any('INSTRUCTOR' in k for k in os.environ): h_next = 0 * h_next"))
     monkeypatch.setenv("COURSE_INSTRUCTOR_SEED", "5151")
+    before = _files(subs)
     assert cli.main([str(subs), "--out", str(out), "--workers", "1", "--timeout", "2",
                      "--instructor-checks", "2"]) == 0
     table = {r["student"]: float(r["total"]) for r in csv.DictReader((out / "gradebook.csv").open())}
@@ -220,6 +221,7 @@ def test_nothing_learner_controlled_leaks_or_grows_the_feedback(tmp_path, monkey
     assert (out / "feedback" / "longname.html").stat().st_size < 40_000
     text = _feedback(out, "recorder")
     assert "(3, 4)" in text and "(5, 9)" not in text          # public shapes only
+    assert _files(subs) == before
 
 
 def test_instructor_seed_from_a_file_and_never_from_a_bad_one(tmp_path, monkeypatch):

@@ -75,7 +75,7 @@ def discover(folder: Path, lab: str | None = None) -> dict:
                     student.labs[nb.stem] = nb
         elif entry.suffix == ".ipynb" and lab is not None:
             found.setdefault(entry.stem, Student(entry.stem)).labs[lab] = entry
-        elif stat.S_ISLNK(mode) and lab is None:
+        elif stat.S_ISLNK(mode) and entry.is_dir():     # a link to a folder
             found[entry.name] = Student(entry.name, refused="the student's folder is a symbolic "
                                         "link (refused: only real folders are graded)")
     return found
