@@ -308,3 +308,48 @@ def test_submission_with_a_byte_order_mark_is_graded(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + LAB.read_bytes())
     reports = autograde.grade_notebook(path, "02_gru", timeout=5.0)
     assert reports and all(r["passed"] for r in reports.values()), reports
+
+
+def test_nbgrader_exchange_layout_and_labs_under_other_names(tmp_path):
+    subs = tmp_path / "submitted"
+    (subs / "alice" / "ps1").mkdir(parents=True)
+    shutil.copy(LAB, subs / "alice" / "ps1" / "02_gru.ipynb")        # nbgrader collect
+    (subs / "bob").mkdir()
+    shutil.copy(LAB, subs / "bob" / "02_gru (1).ipynb")              # saved twice
+    (subs / "bob" / "scratch.ipynb").write_text(json.dumps({"cells": []}))
+    table = autograde.grade_folder(subs, tmp_path / "out", workers=1, progress=False)
+    assert table == {"alice": {"gru_cell": 1.0, "gru_forward": 1.0},
+                     "bob": {"gru_cell": 1.0, "gru_forward": 1.0}}
+    text = (tmp_path / "out" / "feedback" / "bob.txt").read_text()
+    assert "02_gru (1).ipynb was graded as lab 02_gru (recognised by its cells)" in text
+    assert "scratch.ipynb is not graded" in text
+
+
+def test_nothing_to_grade_and_an_unknown_lab_say_so(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert autograde.main([str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 1
+    assert "nothing to grade" in capsys.readouterr().err
+    assert autograde.main([str(tmp_path / "empty"), "--out", str(tmp_path / "o"),
+                           "--lab", "02_gur"]) == 2
+    assert "the labs are: 01_rnn, 02_gru" in capsys.readouterr().err
+
+
+def test_shards_then_a_final_run_give_the_one_run_gradebook(tmp_path, capsys):
+    subs, out = tmp_path / "flat", tmp_path / "out"
+    subs.mkdir()
+    stub = REPO / "exercises" / "02_gru.ipynb"
+    names = {"ann": LAB, "ben": stub, "cat": LAB, "dan": stub}
+    for name, nb in names.items():
+        shutil.copy(nb, subs / f"{name}.ipynb")
+    shards = [{s for s in names if autograde.batch.in_shard(s, k, 3)} for k in (1, 2, 3)]
+    assert set().union(*shards) == set(names) and sum(map(len, shards)) == len(names)
+    for k in (1, 2, 3):
+        assert autograde.main([str(subs), "--out", str(out), "--lab", "02_gru", "--workers",
+                               "1", "--no-hidden", "--shard", f"{k}/3"]) == 0
+    assert not (out / "gradebook.csv").exists()
+    capsys.readouterr()
+    assert autograde.main([str(subs), "--out", str(out), "--lab", "02_gru", "--workers", "1",
+                           "--no-hidden"]) == 0
+    assert "graded" not in capsys.readouterr().err              # every record reused
+    rows = {r["student"]: float(r["total"]) for r in csv.DictReader((out / "gradebook.csv").open())}
+    assert rows == {"ann": 2.0, "ben": 0.0, "cat": 2.0, "dan": 0.0}

@@ -10,6 +10,7 @@ are unchanged), writes each student's feedback rendered by the grading
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import multiprocessing
@@ -25,11 +26,12 @@ from pathlib import Path
 
 from ..grading.report import Report
 from . import records
-from .labs import SOLUTIONS, lab_exercises
+from ..nbio import NotebookError, read_notebook
+from .labs import SOLUTIONS, identify_lab, lab_exercises
 from .sandbox import bounded_text, resolve_mode
 
 __all__ = ["Student", "discover", "grade_folder", "feedback_text", "feedback_html",
-           "gradebook_csv", "VERSION", "BUDGET"]
+           "gradebook_csv", "in_shard", "VERSION", "BUDGET"]
 
 VERSION = "4"
 #: seconds of wall time for one student's whole submission (every lab)
@@ -38,17 +40,51 @@ BUDGET = 900.0
 
 @dataclass
 class Student:
-    """One student's submission: ``labs`` {lab: notebook path}, or why none is graded."""
+    """One student's submission: ``labs`` {lab: notebook path}; ``notes`` what
+    the feedback says about the submission as a whole (files not graded, why)."""
 
     name: str
     labs: dict = field(default_factory=dict)
-    refused: str = ""
+    notes: list = field(default_factory=list)
+
+
+def _lab_of(nb: Path):
+    """The lab a notebook under another name is, by its cells (None if none)."""
+    try:
+        return identify_lab(read_notebook(nb, follow_symlinks=False))
+    except NotebookError:
+        return None
+
+
+def _add_notebook(student: Student, folder: Path, nb: Path, labs: set, lab) -> None:
+    """Give ``student`` the notebook ``nb``: by its name when that is a lab's,
+    else by its cells' nbgrader metadata (``02_gru (1).ipynb``), else a note."""
+    shown = records.text_name(str(nb.relative_to(folder)))
+    by_name = nb.stem in labs
+    name = nb.stem if by_name else _lab_of(nb)
+    if not name:
+        if lab is None:
+            student.notes.append(f"{shown} is not graded: it is not one of the labs, by its "
+                                 "name or by its cells.")
+        return
+    if lab is not None and name != lab:
+        return
+    if name in student.labs:
+        student.notes.append(f"{shown} is not graded: lab {name} is already "
+                             f"{records.text_name(str(student.labs[name].relative_to(folder)))}.")
+        return
+    student.labs[name] = nb
+    if not by_name:
+        student.notes.append(f"{shown} was graded as lab {name} (recognised by its cells); "
+                             f"name it {name}.ipynb next time.")
 
 
 def discover(folder: Path, lab: str | None = None) -> dict:
     """{student: Student} for a submissions folder (see the module doc).
 
-    Names are kept as the file system gives them (any bytes survive).
+    A student's folder holds the lab notebooks, or (nbgrader's exchange layout,
+    ``submitted/<student>/<assignment>/<notebook>.ipynb``) folders holding
+    them. Names are kept as the file system gives them (any bytes survive).
     Symbolic links and special files are refused with a reason: a student
     folder that is one gives that student a row and the reason; a notebook
     that is one scores 0 with the reason (:func:`course_utils.nbio.read_bytes`).
@@ -61,23 +97,27 @@ def discover(folder: Path, lab: str | None = None) -> dict:
         try:
             mode = os.lstat(entry).st_mode
         except OSError as exc:
-            found[entry.name] = Student(entry.name, refused=f"cannot read it ({exc.strerror})")
+            found[entry.name] = Student(entry.name, notes=[f"not graded: cannot read it "
+                                                           f"({exc.strerror})"])
             continue
         if stat.S_ISDIR(mode):
             student = found.setdefault(entry.name, Student(entry.name))
             try:
-                notebooks = sorted(entry.glob("*.ipynb"))
+                notebooks = list(entry.glob("*.ipynb")) + [
+                    nb for sub in entry.iterdir()
+                    if sub.is_dir() and not sub.is_symlink() and not sub.name.startswith(".")
+                    for nb in sub.glob("*.ipynb")]
             except OSError as exc:
-                student.refused = f"the folder cannot be read ({exc.strerror})"
+                student.notes.append(f"not graded: the folder cannot be read ({exc.strerror})")
                 continue
-            for nb in notebooks:
-                if nb.stem in labs and (lab is None or nb.stem == lab):
-                    student.labs[nb.stem] = nb
+            for nb in sorted(notebooks, key=lambda p: (p.stem not in labs, p)):  # names first
+                _add_notebook(student, entry, nb, labs, lab)
         elif entry.suffix == ".ipynb" and lab is not None:
             found.setdefault(entry.stem, Student(entry.stem)).labs[lab] = entry
         elif stat.S_ISLNK(mode) and entry.is_dir():     # a link to a folder
-            found[entry.name] = Student(entry.name, refused="the student's folder is a symbolic "
-                                        "link (refused: only real folders are graded)")
+            found[entry.name] = Student(entry.name, notes=[
+                "not graded: the student's folder is a symbolic link (refused: only real "
+                "folders are graded)"])
     return found
 
 
@@ -166,13 +206,13 @@ def _total(reports: dict) -> tuple:
     return sum(scores), len(scores)
 
 
-def feedback_text(student: str, labs: dict, problem: str = "") -> str:
+def feedback_text(student: str, labs: dict, notes=()) -> str:
     """A student's feedback file: each exercise's report (:meth:`Report.render_text`)."""
     reports = _reports(labs)
     total, n = _total(reports)
     out = [f"Feedback for {records.text_name(student)}", f"Total: {total:.2f} of {n}", ""]
-    if problem:
-        out += [f"Not graded: {problem}", ""]
+    if notes:
+        out += [f"Note: {n}" for n in notes] + [""]
     for lab, by_ex in reports.items():
         out.append(f"== {lab} ==")
         out.extend(r.render_text() for r in by_ex.values())
@@ -180,7 +220,7 @@ def feedback_text(student: str, labs: dict, problem: str = "") -> str:
     return "\n".join(out)
 
 
-def feedback_html(student: str, labs: dict, problem: str = "") -> str:
+def feedback_html(student: str, labs: dict, notes=()) -> str:
     """The same feedback as a web page (:meth:`Report.render_html` per exercise)."""
     reports = _reports(labs)
     total, n = _total(reports)
@@ -188,13 +228,18 @@ def feedback_html(student: str, labs: dict, problem: str = "") -> str:
     parts = [f"<!doctype html><meta charset='utf-8'><title>Feedback: {name}</title>",
              "<body style='font-family:sans-serif;max-width:60em'>",
              f"<h1>Feedback for {name}</h1>", f"<p><b>Total: {total:.2f} of {n}</b></p>"]
-    if problem:
-        parts.append(f"<p><b>Not graded:</b> {html.escape(problem)}</p>")
+    parts.extend(f"<p><b>Note:</b> {html.escape(n)}</p>" for n in notes)
     for lab, by_ex in reports.items():
         parts.append(f"<h2>{html.escape(lab)}</h2>")
         parts.extend(r.render_html() for r in by_ex.values())
     parts.append("</body>")
     return "\n".join(parts)
+
+
+def in_shard(student: str, k: int, n: int) -> bool:
+    """True when ``student`` belongs to shard k of n (the same on every machine)."""
+    h = hashlib.sha256(os.fsencode(student)).digest()
+    return int.from_bytes(h[:8], "big") % n == k - 1
 
 
 def _csv_text(text: str) -> str:
@@ -226,50 +271,60 @@ def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: 
                  timeout: float = 10.0, hidden: bool = True, force: bool = False,
                  progress: bool = True, instructor_seed: int | None = None,
                  instructor_checks: int = 4, budget: float = BUDGET,
-                 sandbox: str = "auto") -> dict:
+                 sandbox: str = "auto", shard: tuple | None = None) -> dict:
     """Grade every submission; write the gradebook and feedback. Returns
     {student: {exercise id: score}}. instructor_seed: a private seed for extra
     hidden checks (instructor_checks of them per exercise; needs hidden).
     budget: seconds of wall time for each student's whole submission.
-    sandbox: "auto", "bwrap" or "none" (:func:`~.sandbox.resolve_mode`)."""
+    sandbox: "auto", "bwrap" or "none" (:func:`~.sandbox.resolve_mode`).
+    shard: (k, n) grades only shard k of n (1 <= k <= n; a fixed share of the
+    students by a hash of their names) and writes no gradebook: a final run
+    without ``shard`` reuses every verified record and writes it."""
     mode, warning = resolve_mode(sandbox)
     if warning:
         print(warning, file=sys.stderr)
     out = records.safe_folder(Path(os.path.realpath(out)))   # OUT itself may be a link
     key = records.load_key(out)
     students = discover(Path(submissions), lab)
+    if shard is not None:
+        k, n = shard
+        if not 1 <= k <= n:
+            raise ValueError(f"shard {k}/{n}: K must be between 1 and N")
+        students = {s: sub for s, sub in students.items() if in_shard(s, k, n)}
     instructor = (instructor_seed if hidden else None, instructor_checks)
     settings = (VERSION, timeout, hidden, *instructor, budget)
     todo, done, digests, graded = [], {}, {}, []
     start = time.monotonic()
 
-    def finish(student: str, labs: dict, problem: str = "") -> None:
+    def finish(student: str, labs: dict) -> None:
+        notes = students[student].notes
         done[student] = labs
         records.safe_write(out / "results" / f"{student}.json",
-                           records.make_record(key, student, digests[student], labs, problem))
+                           records.make_record(key, student, digests[student], labs, notes))
         records.safe_write(out / "feedback" / f"{student}.txt",
-                           feedback_text(student, labs, problem))
+                           feedback_text(student, labs, notes))
         records.safe_write(out / "feedback" / f"{student}.html",
-                           feedback_html(student, labs, problem))
+                           feedback_html(student, labs, notes))
         graded.append(student)
         if progress:
             print(f"[{len(graded)}/{len(todo) or 1}] graded {records.text_name(student)} "
                   f"({time.monotonic() - start:.0f} s)", file=sys.stderr)
 
     for student, sub in students.items():
-        digest = digests[student] = records.digest(key, sub.labs, (*settings, sub.refused))
+        digest = digests[student] = records.digest(key, sub.labs, (*settings, *sub.notes))
         expected = {lab_: lab_exercises(lab_) for lab_ in sub.labs}
         saved = None if force else records.verified_labs(
             key, out / "results" / f"{student}.json", student, digest, expected)
         if saved is not None:
             done[student] = saved[0]
-        elif sub.refused:
-            finish(student, {}, sub.refused)
+        elif not sub.labs:
+            finish(student, {})
         else:
             todo.append((student, {k: str(v) for k, v in sub.labs.items()}, timeout, hidden,
                          instructor, budget, mode))
     if todo:
         _grade_all(todo, max(1, min(workers or os.cpu_count() or 1, len(todo))), finish)
-    records.safe_write(out / "gradebook.csv", gradebook_csv(done))
+    if shard is None:
+        records.safe_write(out / "gradebook.csv", gradebook_csv(done))
     return {student: {ex: Report.from_dict(r).score for reports in labs.values()
                       for ex, r in reports.items()} for student, labs in sorted(done.items())}

@@ -56,6 +56,9 @@ def main(argv=None) -> int:
     ap.add_argument("--sandbox", choices=MODES, default="auto",
                     help="bwrap: learner code inside bubblewrap; none: process isolation "
                          "only; auto (default): bwrap where it works, else none with a warning")
+    ap.add_argument("--shard", type=_shard, default=None, metavar="K/N",
+                    help="grade only shard K of N into the shared OUT (no gradebook); a "
+                         "final run without --shard writes the gradebook")
     ap.add_argument("--budget", type=float, default=BUDGET,
                     help=f"seconds of wall time for each student's whole submission "
                          f"(default {BUDGET:g})")
@@ -65,8 +68,10 @@ def main(argv=None) -> int:
     if not args.submissions.is_dir():
         print(f"error: {args.submissions} is not a folder", file=sys.stderr)
         return 2
-    if args.lab and not (SOLUTIONS / f"{args.lab}.ipynb").exists():
-        print(f"error: no lab called {args.lab} in {SOLUTIONS}", file=sys.stderr)
+    labs = sorted(p.stem for p in SOLUTIONS.glob("*.ipynb"))
+    if args.lab and args.lab not in labs:
+        print(f"error: no lab called {args.lab}; the labs are: {', '.join(labs)}",
+              file=sys.stderr)
         return 2
     try:
         seed = _instructor_seed(args)
@@ -77,6 +82,29 @@ def main(argv=None) -> int:
     table = grade_folder(args.submissions, args.out, args.lab, args.workers, args.timeout,
                          not args.no_hidden, args.force, instructor_seed=seed,
                          instructor_checks=args.instructor_checks, budget=args.budget,
-                         sandbox=args.sandbox)
+                         sandbox=args.sandbox, shard=args.shard)
+    if not any(table.values()) and args.shard is None:
+        layout = (f"one notebook per student (alice.ipynb) for --lab {args.lab}" if args.lab
+                  else "one folder per student holding the labs (alice/02_gru.ipynb), or "
+                       "nbgrader's submitted/<student>/<assignment>/<lab>.ipynb")
+        print(f"error: nothing to grade in {args.submissions}: expected {layout}",
+              file=sys.stderr)
+        return 1
+    if args.shard is not None:
+        k, n = args.shard
+        print(f"shard {k}/{n}: {len(table)} students graded; run without --shard to write "
+              "the gradebook")
+        return 0
     print(f"{len(table)} students graded; gradebook: {args.out / 'gradebook.csv'}")
     return 0
+
+
+def _shard(text: str) -> tuple:
+    """"K/N" -> (K, N), 1 <= K <= N."""
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("--shard takes K/N, e.g. 2/8") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError("--shard K/N needs 1 <= K <= N")
+    return k, n

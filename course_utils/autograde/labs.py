@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ..nbio import cell_source, is_solution, nbgrader, read_notebook
 
-__all__ = ["SOLUTIONS", "LAZY_IMPORTS", "lab_exercises", "setup_code", "solution_cells",
-           "warm_up_code", "defs_and_imports"]
+__all__ = ["SOLUTIONS", "LAZY_IMPORTS", "lab_exercises", "graded_ids", "identify_lab",
+           "setup_code", "solution_cells", "warm_up_code", "defs_and_imports"]
 
 _REPO = Path(__file__).resolve().parent.parent.parent
 #: what parsing learner source can raise: bad syntax, null bytes or lone
@@ -28,14 +28,34 @@ SOLUTIONS = _REPO / "solutions"
 
 def lab_exercises(lab: str) -> list:
     """Exercise ids graded in lab ``lab`` (e.g. "02_gru"), in notebook order."""
+    return list(_lab_exercises(lab))
+
+
+@functools.lru_cache(maxsize=None)
+def _lab_exercises(lab: str) -> tuple:
     from ..grading import EXERCISES
-    nb = read_notebook(SOLUTIONS / f"{lab}.ipynb")
+    return tuple(i for i in graded_ids(read_notebook(SOLUTIONS / f"{lab}.ipynb"))
+                 if i in EXERCISES)
+
+
+def graded_ids(nb: dict) -> list:
+    """The grade_ids of the solution cells of ``nb``, in order, each once."""
     ids = []
     for cell in nb["cells"]:
         gid = nbgrader(cell).get("grade_id")
-        if is_solution(cell) and gid in EXERCISES and gid not in ids:
+        if is_solution(cell) and isinstance(gid, str) and gid not in ids:
             ids.append(gid)
     return ids
+
+
+def identify_lab(nb: dict):
+    """The lab whose graded exercises are all solution cells of ``nb`` (the most
+    of them if several are), or None: a lab saved under another name."""
+    ids = set(graded_ids(nb))
+    labs = [p.stem for p in sorted(SOLUTIONS.glob("*.ipynb"))]
+    fits = [(len(lab_exercises(lab)), lab) for lab in labs
+            if lab_exercises(lab) and set(lab_exercises(lab)) <= ids]
+    return max(fits)[1] if fits else None
 
 
 def _is_safe_value(node) -> bool:

@@ -71,17 +71,28 @@ def safe_write(path: Path, text: str) -> None:
 
 
 def load_key(out: Path) -> bytes:
-    """The HMAC key of OUT (32 random bytes, made on first use)."""
+    """The HMAC key of OUT (32 random bytes, made on first use; shards that start
+    together agree on one: it is linked into place, never overwritten)."""
     path = safe_folder(Path(out)) / _KEY_NAME
-    try:
-        key = bytes.fromhex(read_bytes(path, 256, follow_symlinks=False).decode("ascii"))
-        if len(key) == 32:
-            return key
-    except (NotebookError, ValueError, UnicodeDecodeError):
-        pass
-    key = secrets.token_bytes(32)
-    safe_write(path, key.hex())            # write_atomic makes it mode 0600
-    return key
+    for _ in range(3):
+        try:
+            key = bytes.fromhex(read_bytes(path, 256, follow_symlinks=False).decode("ascii"))
+            if len(key) == 32:
+                return key
+        except NotebookError:
+            if os.path.lexists(path) and not os.path.isfile(path):
+                _clear(path, stat.S_ISREG)
+        except (ValueError, UnicodeDecodeError):
+            os.replace(path, path.with_name(f"{_KEY_NAME}.bad-{time.time_ns()}"))
+        tmp = path.with_name(f"{_KEY_NAME}.{os.getpid()}.{time.time_ns()}")
+        write_atomic(tmp, secrets.token_bytes(32).hex())       # mode 0600
+        try:
+            os.link(tmp, path)                                  # fails if one exists
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    raise OSError(f"cannot make the key {text_name(str(path))}")
 
 
 def digest(key: bytes, paths: dict, settings=()) -> str:
@@ -101,18 +112,20 @@ def _mac(key: bytes, body: dict) -> str:
     return hmac.new(key, data.encode(), hashlib.sha256).hexdigest()
 
 
-def make_record(key: bytes, student: str, digest_: str, labs: dict, problem: str = "") -> str:
-    """A results record (JSON text) with its MAC."""
-    body = {"student": text_name(student), "digest": digest_, "labs": labs, "problem": problem}
+def make_record(key: bytes, student: str, digest_: str, labs: dict, notes=()) -> str:
+    """A results record (JSON text) with its MAC; ``notes``: what the feedback
+    says about the submission as a whole (a file not graded, and why)."""
+    body = {"student": text_name(student), "digest": digest_, "labs": labs,
+            "notes": list(notes)}
     return json.dumps({**body, "mac": _mac(key, body)}, indent=1)
 
 
 def verified_labs(key: bytes, path: Path, student: str, digest_: str, expected: dict):
-    """(labs, problem) of the record at ``path`` if it is ours, for this very
+    """(labs, notes) of the record at ``path`` if it is ours, for this very
     submission, and well formed: ``expected`` is {lab: [exercise ids]}; else None."""
     try:
         saved = json.loads(read_bytes(path, _MAX_RECORD, follow_symlinks=False))
-        body = {k: saved[k] for k in ("student", "digest", "labs", "problem")}
+        body = {k: saved[k] for k in ("student", "digest", "labs", "notes")}
         if not hmac.compare_digest(str(saved["mac"]), _mac(key, body)):
             return None
         if body["student"] != text_name(student) or body["digest"] != digest_:
@@ -128,8 +141,9 @@ def verified_labs(key: bytes, path: Path, student: str, digest_: str, expected: 
                 if r.exercise != ex_id or not r.checks or d.get("score") != r.score \
                         or not 0.0 <= r.score <= 1.0:
                     return None
-        if not isinstance(body["problem"], str):
+        notes = body["notes"]
+        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
             return None
-        return labs, body["problem"]
+        return labs, notes
     except (NotebookError, ValueError, KeyError, TypeError, RecursionError):
         return None
