@@ -278,3 +278,24 @@ def _cmdline(pid: str) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return b""
+
+
+def test_a_function_that_is_the_course_s_own_answer_earns_nothing(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    _put(subs, "alice", _lab())
+    # gru_cell is the course's reference under another name; gru_forward finds it by name
+    nb = _edit(_lab(), "gru_cell", BODY, "h_next = _ref(x, h_prev, W_ih, W_hh, b_ih, b_hh)")
+    nb = _helper_cell(nb, "from course_utils.reference import gru_cell as _ref\n")
+    nb = _edit(nb, "gru_forward", "h = h0\n", "return __import__('course_utils.reference')"
+               ".reference.gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh)\n    h = h0\n")
+    _put(subs, "copier", nb)
+    before = _files(subs)
+    table = grade_folder(subs, out, workers=1, timeout=2.0, progress=False, hidden=False)
+    assert table == {"alice": FULL, "copier": ZERO}
+    text = _feedback(out, "copier")
+    assert "uses the course's own code (`course_utils.reference.gru_cell`)" in text
+    assert "the course package by name" in text
+    allowed = grade_folder(subs, tmp_path / "out2", workers=1, timeout=2.0, progress=False,
+                           hidden=False, allow_course_code=["02_gru"])
+    assert allowed == {"alice": FULL, "copier": FULL}
+    assert _files(subs) == before

@@ -59,6 +59,8 @@ def main(argv=None) -> int:
     ap.add_argument("--shard", type=_shard, default=None, metavar="K/N",
                     help="grade only shard K of N into the shared OUT (no gradebook); a "
                          "final run without --shard writes the gradebook")
+    ap.add_argument("--allow-course-code", action="append", default=[], metavar="LAB",
+                    help="in LAB, functions may call the course's own answers (repeatable)")
     ap.add_argument("--budget", type=float, default=BUDGET,
                     help=f"seconds of wall time for each student's whole submission "
                          f"(default {BUDGET:g})")
@@ -82,7 +84,8 @@ def main(argv=None) -> int:
     table = grade_folder(args.submissions, args.out, args.lab, args.workers, args.timeout,
                          not args.no_hidden, args.force, instructor_seed=seed,
                          instructor_checks=args.instructor_checks, budget=args.budget,
-                         sandbox=args.sandbox, shard=args.shard)
+                         sandbox=args.sandbox, shard=args.shard,
+                         allow_course_code=args.allow_course_code)
     if not any(table.values()) and args.shard is None:
         layout = (f"one notebook per student (alice.ipynb) for --lab {args.lab}" if args.lab
                   else "one folder per student holding the labs (alice/02_gru.ipynb), or "

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from ..nbio import cell_source, is_solution, nbgrader, read_notebook
 
-__all__ = ["SOLUTIONS", "LAZY_IMPORTS", "lab_exercises", "graded_ids", "identify_lab",
-           "setup_code", "solution_cells", "warm_up_code", "defs_and_imports"]
+__all__ = ["SOLUTIONS", "LAZY_IMPORTS", "ANSWER_MODULES", "lab_exercises", "graded_ids",
+           "identify_lab", "setup_code", "solution_cells", "warm_up_code", "defs_and_imports",
+           "course_code_problems"]
 
 _REPO = Path(__file__).resolve().parent.parent.parent
 #: what parsing learner source can raise: bad syntax, null bytes or lone
@@ -198,3 +199,131 @@ def solution_cells(nb: dict, ids) -> dict:
         if cell.get("cell_type") == "code" and is_solution(cell) and nbg.get("grade_id") in ids:
             found[nbg["grade_id"]] = cell_source(cell)
     return found
+
+
+# ------------------------------------------------------------------ course code
+
+def _course_names(tree) -> dict:
+    """{name: "course_utils.module.attr"} bound by imports of the course package
+    anywhere in ``tree`` (inside functions too)."""
+    bound = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] == "course_utils":
+                    bound[a.asname or "course_utils"] = a.name
+        elif isinstance(node, ast.ImportFrom) and not node.level \
+                and (node.module or "").split(".")[0] == "course_utils":
+            for a in node.names:
+                bound[a.asname or a.name] = f"{node.module}.{a.name}"
+    return bound
+
+
+def _definitions(trees) -> dict:
+    """{name: names its body loads} for every top-level function, class and
+    lambda assignment of the cells ``trees``."""
+    defs = {}
+    for tree in trees:
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                target, body = node.name, node
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name):
+                target, body = node.targets[0].id, node.value
+            else:
+                continue
+            defs[target] = {n.id for n in ast.walk(body) if isinstance(n, ast.Name)}
+    return defs
+
+
+def _reached(start: str, defs: dict, stop=()) -> set:
+    """The names the definition of ``start`` uses, followed through the other
+    definitions (not into ``stop``: the other graded functions, graded on their own)."""
+    seen, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        for used in defs.get(name, ()):
+            if used not in seen:
+                seen.add(used)
+                if used not in stop:
+                    todo.append(used)
+    return seen
+
+
+def _parse_all(sources) -> list:
+    trees = []
+    for src in sources:
+        try:
+            trees.append(ast.parse(src))
+        except _UNPARSABLE:
+            continue
+    return trees
+
+
+def _uses_of_course_code(nb: dict, ids) -> dict:
+    """{exercise id: set of the course objects its function reaches ("module.name"),
+    or {"<dynamic>"} for a string naming the package or an ``__import__`` /
+    ``importlib`` in its cell}."""
+    trees = _parse_all(cell_source(c) for c in nb["cells"] if c.get("cell_type") == "code")
+    bound, defs = {}, _definitions(trees)
+    for tree in trees:
+        bound.update(_course_names(tree))
+    cells = solution_cells(nb, ids)
+    out = {}
+    for ex_id in ids:
+        used = {bound[n] for n in _reached(ex_id, defs, set(ids) - {ex_id}) if n in bound}
+        for tree in _parse_all([cells.get(ex_id, "")]):
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                        and "course_utils" in node.value) or \
+                        (isinstance(node, ast.Name) and node.id in ("__import__", "importlib")):
+                    used.add("<dynamic>")
+        out[ex_id] = used
+    return out
+
+
+#: the course modules that hold answers: references, oracles, the graders
+ANSWER_MODULES = ("reference", "fast", "bptt", "variants", "oracle", "grading")
+_GRADER_API = {"course_utils.grading.check", "course_utils.grading.grade"}
+
+
+def _is_answer(obj: str) -> bool:
+    """True for a course object (``"course_utils.reference.gru_cell"``, or a whole
+    module) from the modules that hold answers."""
+    parts = obj.split(".")
+    return obj not in _GRADER_API and (len(parts) == 1 or parts[1] in ANSWER_MODULES)
+
+
+@functools.lru_cache(maxsize=None)
+def _allowed_course_code(lab: str) -> dict:
+    """{exercise id: the answer-holding course objects the lab allows there}: what
+    the instructor's solution uses in that cell, and what the lab's notebook
+    imports (``reference.sigmoid``; lab 07's loop, for its speed comparison),
+    except the course's own version of that very exercise."""
+    nb = read_notebook(SOLUTIONS / f"{lab}.ipynb")
+    ids = lab_exercises(lab)
+    imported = set()
+    for tree in _parse_all(cell_source(c) for c in nb["cells"] if c.get("cell_type") == "code"):
+        imported |= set(_course_names(tree).values())
+    return {k: frozenset(v | {o for o in imported if o.rsplit(".", 1)[-1] != k})
+            for k, v in _uses_of_course_code(nb, ids).items()}
+
+
+def course_code_problems(nb: dict, lab: str) -> dict:
+    """{exercise id: reason} for each graded function of ``nb`` that is, calls or
+    loads a course object holding an answer (:data:`ANSWER_MODULES`: the
+    course's own reference, an oracle, the graders) that its lab does not allow
+    there, or names the course package in a string: it earns 0 for that exercise."""
+    allowed = _allowed_course_code(lab)
+    problems = {}
+    for ex_id, used in _uses_of_course_code(nb, lab_exercises(lab)).items():
+        extra = sorted(u for u in used - allowed.get(ex_id, frozenset())
+                       if u == "<dynamic>" or _is_answer(u))
+        if not extra:
+            continue
+        what = ", ".join(f"`{u}`" for u in extra if u != "<dynamic>")
+        if "<dynamic>" in extra:
+            what = (what + " and " if what else "") + "the course package by name"
+        problems[ex_id] = (f"{ex_id} uses the course's own code ({what}), which this lab "
+                           "does not allow there: write the function yourself.")
+    return problems

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..grading.report import CheckResult, Report
 from ..nbio import NotebookError, read_notebook
-from .labs import LAZY_IMPORTS, SOLUTIONS, lab_exercises, setup_code, solution_cells, warm_up_code
+from .labs import (LAZY_IMPORTS, SOLUTIONS, course_code_problems, lab_exercises, setup_code,
+                   solution_cells, warm_up_code)
 from .sandbox import bounded_text
 
 __all__ = ["grade_notebook", "CELL_TIMEOUT", "BUDGET"]
@@ -123,7 +124,8 @@ def _skipped_hidden(ex_id: str, reason: str) -> Report:
 
 
 def grade_notebook(path: Path, lab: str, timeout: float = 10.0, hidden: bool = True,
-                   memory_mb: int = 3072, budget: float = BUDGET, sandbox: str = "none") -> dict:
+                   memory_mb: int = 3072, budget: float = BUDGET, sandbox: str = "none",
+                   allow_course_code: bool = False) -> dict:
     """{exercise id: report dict} for one submitted notebook; never raises.
 
     The public checks of every exercise run first, in one learner process; the
@@ -132,6 +134,9 @@ def grade_notebook(path: Path, lab: str, timeout: float = 10.0, hidden: bool = T
     seconds of wall time cover the whole notebook (every learner process, every
     call); what is not graded by then scores 0 with the reason. ``sandbox``:
     "none" or "bwrap" (see :class:`~course_utils.autograde.sandbox.Sandbox`).
+    A graded function that is or calls the course's own answer for it (see
+    :func:`~course_utils.autograde.labs.course_code_problems`) scores 0 with
+    the reason, unless ``allow_course_code``.
     """
     deadline = time.monotonic() + budget
     ids = lab_exercises(lab)
@@ -143,11 +148,14 @@ def grade_notebook(path: Path, lab: str, timeout: float = 10.0, hidden: bool = T
     results = {}
     try:
         code = _Notebook(nb, lab, ids, sandbox)
-        todo = [i for i in ids if i in code.cells]
+        copied = {} if allow_course_code else course_code_problems(nb, lab)
+        todo = [i for i in ids if i in code.cells and i not in copied]
         for ex_id in ids:
             if ex_id not in code.cells:
                 results[ex_id] = _zero(ex_id, f"the cell defining {ex_id} is missing from the "
                                        "notebook (deleted, or its metadata changed).")
+            elif ex_id in copied:
+                results[ex_id] = _zero(ex_id, copied[ex_id])
         public = code.grade(todo, timeout, memory_mb, deadline, False, budget)
         graded = [i for i in todo if isinstance(public[i], Report)]
         second = [i for i in graded if hidden and not any(c.skipped for c in public[i].checks)]
