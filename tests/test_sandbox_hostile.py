@@ -253,8 +253,8 @@ def test_in_bubblewrap_learner_code_sees_nothing_of_the_grader(tmp_path):
         "solutions": f"open({str(LAB)!r}).read()",
         "classmate": f"open({str(subs / 'alice' / '02_gru.ipynb')!r}, 'w').write('{{}}')",
         "out": f"open({str(out / 'gradebook.csv')!r}, 'w').write('x')",
-        "network": "__import__('socket').create_connection(('127.0.0.1', 22), timeout=1)",
-        "processes": f"assert {os.getpid()} not in [int(p) for p in __import__('os')"
+        "network": "socket.create_connection(('127.0.0.1', 22), timeout=1)",
+        "processes": f"assert {os.getpid()} not in [int(p) for p in os"
                      ".listdir('/proc') if p.isdigit()] and 0",
         "big_file": "open('/tmp/big', 'wb').write(b'0' * 2**27)",
     }
@@ -262,7 +262,8 @@ def test_in_bubblewrap_learner_code_sees_nothing_of_the_grader(tmp_path):
                         "    pass" for what, code in attempts.items())
     guarded += ("\nimport os, subprocess\nos.kill(os.getppid(), 9)   # its parent: bubblewrap's init"
                 "\nsubprocess.Popen(['sleep', '4243'], start_new_session=True)   # dies with it")
-    _put(subs, "mallory", _edit(_prepend(_lab(), "gru_cell", "ESCAPED = []\n" + guarded),
+    _put(subs, "mallory", _edit(_prepend(_lab(), "gru_cell", "import os, socket\nESCAPED = []\n"
+                                         + guarded),
                                 "gru_cell", BODY, BODY + "\n    if ESCAPED: h_next = h_next + 1"))
     before = _files(subs)
     table = grade_folder(subs, out, workers=1, timeout=2.0, progress=False, sandbox="bwrap")
