@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["NotebookError", "MAX_BYTES", "read_notebook", "cell_source", "nbgrader",
-           "is_solution", "write_atomic"]
+__all__ = ["NotebookError", "MAX_BYTES", "read_bytes", "read_notebook", "cell_source",
+           "nbgrader", "is_solution", "write_atomic"]
 
 #: the largest notebook file read (bytes); course notebooks are far smaller
 MAX_BYTES = 32 * 2**20
@@ -39,20 +40,55 @@ class NotebookError(ValueError):
         super().__init__(f"{self.path}: {self.reason}" if self.path else self.reason)
 
 
-def read_notebook(path, max_bytes: int = MAX_BYTES) -> dict:
-    """The JSON of notebook file ``path``: a dict whose ``cells`` is a list of dicts.
+def read_bytes(path, max_bytes: int = MAX_BYTES, follow_symlinks: bool = True) -> bytes:
+    """The bytes of the regular file ``path``, at most ``max_bytes`` of them.
 
-    Raises NotebookError (a ValueError) when the file cannot be read, is
-    larger than ``max_bytes``, is not UTF-8 text (a leading byte-order mark is
-    accepted), is not valid JSON, or is not a notebook.
+    Raises NotebookError when the file cannot be read, is larger than
+    ``max_bytes``, is not a regular file (a folder, a FIFO, a device: opened
+    without blocking and refused), or, with ``follow_symlinks=False``, is a
+    symbolic link.
     """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+        if os.path.islink(path):
+            raise NotebookError(path, "it is a symbolic link, not a file (refused)")
     try:
-        with open(path, "rb") as f:
-            data = f.read(max_bytes + 1)
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if not follow_symlinks and exc.errno == getattr(os, "ELOOP", None):
+            raise NotebookError(path, "it is a symbolic link, not a file (refused)") from None
+        raise NotebookError(path, f"cannot read ({exc.strerror or exc})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotebookError(path, "it is not a regular file (a folder, a FIFO or a device: "
+                                      "refused)")
+        os.set_blocking(fd, True)
+        chunks, size = [], 0
+        while size <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
     except OSError as exc:
         raise NotebookError(path, f"cannot read ({exc.strerror or exc})") from None
-    if len(data) > max_bytes:
+    finally:
+        os.close(fd)
+    if size > max_bytes:
         raise NotebookError(path, f"the file is larger than {max_bytes / 2**20:g} MiB")
+    return b"".join(chunks)
+
+
+def read_notebook(path, max_bytes: int = MAX_BYTES, follow_symlinks: bool = True) -> dict:
+    """The JSON of notebook file ``path``: a dict whose ``cells`` is a list of dicts,
+    each cell's ``source`` text (a string or a list of strings).
+
+    Raises NotebookError (a ValueError) when the file cannot be read (see
+    :func:`read_bytes`), is larger than ``max_bytes``, is not UTF-8 text (a
+    leading byte-order mark is accepted), is not valid JSON, or is not a notebook.
+    """
+    data = read_bytes(path, max_bytes, follow_symlinks)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -70,6 +106,10 @@ def read_notebook(path, max_bytes: int = MAX_BYTES) -> dict:
     for k, cell in enumerate(nb["cells"]):
         if not isinstance(cell, dict):
             raise NotebookError(path, f"not a notebook: cell {k} is not an object")
+        src = cell.get("source", "")
+        if not (isinstance(src, str) or (isinstance(src, list)
+                                         and all(isinstance(x, str) for x in src))):
+            raise NotebookError(path, f"not a notebook: the source of cell {k} is not text")
     return nb
 
 

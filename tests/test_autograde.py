@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from course_utils import autograde
+from course_utils.autograde import labs
 
 REPO = Path(__file__).resolve().parent.parent
 LAB = REPO / "solutions" / "02_gru.ipynb"
@@ -147,7 +148,7 @@ def test_feedback_says_why_without_the_solution(graded):
     assert "MemoryError" in text["heidi_memory"]
     assert "NotImplementedError" in text["bob_stub"]
     html = (out / "feedback" / "carol_convention.html").read_text()
-    assert "<h3" in html and "Most likely" in html
+    assert "course-report" in html and "Most likely" in html and "Total: 0.00 of 2" in html
     solution_line = "(1 - z) * n + z * h_prev"
     assert all(solution_line not in t for t in text.values())
     # hidden checks say only their kind, never their shapes
@@ -224,7 +225,7 @@ def test_every_lab_solution_earns_full_marks(tmp_path):
 
 def test_nested_arguments_travel_and_modifications_come_back():
     import numpy as np
-    from course_utils.sandbox import Sandbox
+    from course_utils.autograde.sandbox import Sandbox
     box = Sandbox()
     try:
         box.execute("def f(X, params, flag):\n"
@@ -243,7 +244,7 @@ def test_speed_is_timed_inside_the_learner_process():
     transport of arrays (and a busy parent) cannot fail a fast function."""
     import numpy as np
     from course_utils.grading.build import rand_params
-    from course_utils.sandbox import Sandbox
+    from course_utils.autograde.sandbox import Sandbox
     rng = np.random.default_rng(0)
     args = (rng.standard_normal((20, 4, 3)), np.zeros((4, 5)), *rand_params(rng, 3, 5, 3))
     box = Sandbox()
@@ -259,7 +260,7 @@ def test_speed_is_timed_inside_the_learner_process():
 
 
 def test_lab_imports_are_kept_and_torch_is_lazy():
-    code = autograde._defs_and_imports(
+    code = labs.defs_and_imports(
         "import numpy as np\nimport torch\nfrom course_utils.grading import check\n"
         "from course_utils.reference import sigmoid\nprint('not kept')\n")
     assert "import numpy as np" in code and "from course_utils.reference import sigmoid" in code
@@ -267,13 +268,13 @@ def test_lab_imports_are_kept_and_torch_is_lazy():
     assert "check = _CourseLazy('course_utils.grading', 'check')" in code
     assert "print" not in code
     # torch is imported before grading only when the learner's code uses it
-    assert "'torch'" not in autograde._warm_up_code([code, "def f(a):\n    return np.tanh(a)"])
-    assert "'torch'" in autograde._warm_up_code([code, "def f(a):\n    return torch.tanh(a)"])
+    assert "'torch'" not in labs.warm_up_code([code, "def f(a):\n    return np.tanh(a)"])
+    assert "'torch'" in labs.warm_up_code([code, "def f(a):\n    return torch.tanh(a)"])
 
 
 def test_protocol_carries_numbers_only():
     import numpy as np
-    from course_utils.sandbox import pack, unpack
+    from course_utils.autograde.sandbox import pack, unpack
     frame = pack({"op": "x"}, [np.arange(3.0), np.ones((2, 2), np.float32)])
     n_head = int.from_bytes(frame[:8], "big")
     header, arrays = unpack(frame[16:16 + n_head], frame[16 + n_head:])
@@ -307,3 +308,48 @@ def test_submission_with_a_byte_order_mark_is_graded(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + LAB.read_bytes())
     reports = autograde.grade_notebook(path, "02_gru", timeout=5.0)
     assert reports and all(r["passed"] for r in reports.values()), reports
+
+
+def test_nbgrader_exchange_layout_and_labs_under_other_names(tmp_path):
+    subs = tmp_path / "submitted"
+    (subs / "alice" / "ps1").mkdir(parents=True)
+    shutil.copy(LAB, subs / "alice" / "ps1" / "02_gru.ipynb")        # nbgrader collect
+    (subs / "bob").mkdir()
+    shutil.copy(LAB, subs / "bob" / "02_gru (1).ipynb")              # saved twice
+    (subs / "bob" / "scratch.ipynb").write_text(json.dumps({"cells": []}))
+    table = autograde.grade_folder(subs, tmp_path / "out", workers=1, progress=False)
+    assert table == {"alice": {"gru_cell": 1.0, "gru_forward": 1.0},
+                     "bob": {"gru_cell": 1.0, "gru_forward": 1.0}}
+    text = (tmp_path / "out" / "feedback" / "bob.txt").read_text()
+    assert "02_gru (1).ipynb was graded as lab 02_gru (recognised by its cells)" in text
+    assert "scratch.ipynb is not graded" in text
+
+
+def test_nothing_to_grade_and_an_unknown_lab_say_so(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert autograde.main([str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 1
+    assert "nothing to grade" in capsys.readouterr().err
+    assert autograde.main([str(tmp_path / "empty"), "--out", str(tmp_path / "o"),
+                           "--lab", "02_gur"]) == 2
+    assert "the labs are: 01_rnn, 02_gru" in capsys.readouterr().err
+
+
+def test_shards_then_a_final_run_give_the_one_run_gradebook(tmp_path, capsys):
+    subs, out = tmp_path / "flat", tmp_path / "out"
+    subs.mkdir()
+    stub = REPO / "exercises" / "02_gru.ipynb"
+    names = {"ann": LAB, "ben": stub, "cat": LAB, "dan": stub}
+    for name, nb in names.items():
+        shutil.copy(nb, subs / f"{name}.ipynb")
+    shards = [{s for s in names if autograde.batch.in_shard(s, k, 3)} for k in (1, 2, 3)]
+    assert set().union(*shards) == set(names) and sum(map(len, shards)) == len(names)
+    for k in (1, 2, 3):
+        assert autograde.main([str(subs), "--out", str(out), "--lab", "02_gru", "--workers",
+                               "1", "--no-hidden", "--shard", f"{k}/3"]) == 0
+    assert not (out / "gradebook.csv").exists()
+    capsys.readouterr()
+    assert autograde.main([str(subs), "--out", str(out), "--lab", "02_gru", "--workers", "1",
+                           "--no-hidden"]) == 0
+    assert "graded" not in capsys.readouterr().err              # every record reused
+    rows = {r["student"]: float(r["total"]) for r in csv.DictReader((out / "gradebook.csv").open())}
+    assert rows == {"ann": 2.0, "ben": 0.0, "cat": 2.0, "dan": 0.0}
