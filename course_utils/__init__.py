@@ -33,5 +33,6 @@ the unit's grader with its mistakes)::
       autograde      grading a folder of submissions (``python -m course_utils.autograde``),
                      its learner-process sandbox and its benchmark
       nbio           reading and atomically writing notebooks, with clear errors
+      sandbox, autograde_bench   the old import paths of autograde.sandbox and .bench
 """
 __version__ = "0.1.0"

@@ -216,7 +216,7 @@ def test_nothing_learner_controlled_leaks_or_grows_the_feedback(tmp_path, monkey
     table = {r["student"]: float(r["total"]) for r in csv.DictReader((out / "gradebook.csv").open())}
     assert table == {"alice": 2.0, "longname": 0.0, "recorder": 1.0, "peeker": 2.0}
     record = json.loads((out / "results" / "alice.json").read_text())
-    assert len(record["labs"]["02_gru"]["gru_cell"]["checks"]) == 12 + 2     # the seed's checks
+    assert len(record["labs"]["02_gru"]["gru_cell"]["checks"]) == 12 + 2 + 1  # the seed's checks, the state check
     assert (out / "feedback" / "longname.txt").stat().st_size < 20_000
     assert (out / "feedback" / "longname.html").stat().st_size < 40_000
     text = _feedback(out, "recorder")
