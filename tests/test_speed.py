@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from course_utils import bench, oracle
-from course_utils.fast import gru_forward_fast
+from course_utils import fast
+from course_utils.fast import gru_forward_fast, lstm_forward_fast
 from course_utils.grading import EXERCISES, grade, speed
 from course_utils.grading.build import rand_params
-from course_utils.reference import gru_forward
+from course_utils.reference import gru_forward, lstm_forward
 from course_utils.timing import compare, measure, pinned_threads
 
 
@@ -25,6 +26,51 @@ def test_fast_forward_matches_torch(dtype, tol):
     assert H_all.dtype == dtype and H_all.shape == (T, B, H)
     np.testing.assert_allclose(H_all, want_H, atol=tol, rtol=0)
     np.testing.assert_allclose(h_n, want_h, atol=tol, rtol=0)
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_fast_lstm_matches_torch(dtype, tol):
+    rng = np.random.default_rng(4)
+    T, B, I, H = 13, 3, 5, 7
+    p = [a.astype(dtype) for a in rand_params(rng, I, H, 4)]
+    X = rng.standard_normal((T, B, I)).astype(dtype)
+    h0, c0 = rng.standard_normal((2, B, H)).astype(dtype)
+    H_all, (h_n, c_n) = lstm_forward_fast(X, h0, c0, *p)
+    want_H, (want_h, want_c) = oracle.lstm_forward(X, h0, c0, *p)
+    assert H_all.dtype == c_n.dtype == dtype and H_all.shape == (T, B, H)
+    for got, want in ((H_all, want_H), (h_n, want_h), (c_n, want_c)):
+        np.testing.assert_allclose(got, want, atol=tol, rtol=0)
+
+
+@pytest.mark.parametrize("B", [1, 9])               # both input-projection paths
+def test_chunked_output_copies_cover_every_step(monkeypatch, B):
+    """With a tiny chunk the outputs are copied out every few steps; T not a multiple."""
+    monkeypatch.setattr(fast, "CHUNK", 3 * 7 * B)
+    rng = np.random.default_rng(5)
+    T, I, H = 11, 4, 7
+    X = rng.standard_normal((T, B, I))
+    h0, c0 = rng.uniform(-0.5, 0.5, (2, B, H))
+    p3, p4 = rand_params(rng, I, H, 3), rand_params(rng, I, H, 4)
+    np.testing.assert_allclose(gru_forward_fast(X, h0, *p3)[0], gru_forward(X, h0, *p3)[0],
+                               atol=1e-13, rtol=0)
+    np.testing.assert_allclose(lstm_forward_fast(X, h0, c0, *p4)[0],
+                               lstm_forward(X, h0, c0, *p4)[0], atol=1e-13, rtol=0)
+
+
+def test_fast_lstm_passes_its_grader_and_the_loop_fails_the_speed_check():
+    assert grade("lstm_forward_fast", lstm_forward_fast, hidden=True).passed
+    report = grade("lstm_forward_fast", lstm_forward)
+    (failed,) = report.failed
+    assert failed.name == speed.SPEED_NAME and failed.hint == speed.PROJECTION_HINT
+    assert EXERCISES["lstm_forward_fast"].signature.startswith("lstm_forward_fast(")
+
+
+def test_fast_lstm_scrambled_projection_is_named():
+    def scrambled(X, h0, c0, *params):
+        T, B, I = X.shape
+        return lstm_forward(X.transpose(1, 0, 2).reshape(T, B, I), h0, c0, *params)
+    report = grade("lstm_forward_fast", scrambled)
+    assert "wrong (t, b) pairs" in report.diagnosis and "4H" in report.diagnosis
 
 
 def test_fast_forward_passes_its_grader():
