@@ -182,13 +182,20 @@ def test_pinned_threads_restores_torch_threads():
     assert torch.get_num_threads() == before
 
 
+def _rows(out):
+    """The table rows of the benchmark's output (lines that start with T B I H)."""
+    return [line.split() for line in out.splitlines()
+            if line.split()[:4] == [str(v) for v in bench.TINY[0]]]
+
+
 def test_benchmark_runs_on_a_tiny_size(capsys):
     assert bench.main(["--tiny"]) == 0
     out = capsys.readouterr().out
-    assert "fast/torch" in out and "naive/fast" in out
-    row = out.strip().splitlines()[-1].split()
-    assert [int(v) for v in row[:4]] == list(bench.TINY[0])
-    assert all(float(v) > 0 for v in row[-2:])
+    assert "fast/torch" in out and "naive/fast" in out and "f32 fast/torch" in out
+    for key in ("machine:", "torch CPU capability", "NumPy", "SIMD", "BLAS"):
+        assert key in out
+    gru_row, lstm_row = _rows(out)
+    assert all(float(v) > 0 for v in gru_row[-2:] + lstm_row[-2:])
 
 
 def test_benchmark_device_path_runs_on_the_cpu(capsys):
@@ -200,7 +207,14 @@ def test_benchmark_device_path_runs_on_the_cpu(capsys):
     assert bench.main(["--tiny", "--device", "cpu"]) == 0
     out = capsys.readouterr().out
     assert "torch/cpu" in out and "core" in out.splitlines()[0]
-    assert float(out.strip().splitlines()[-1].split()[-1]) > 0
+    gru_row, _ = _rows(out)
+    assert float(gru_row[-1]) > 0
+
+
+def test_lstm_benchmark_times_both_dtypes():
+    t = bench.bench_lstm_size(*bench.TINY[0], repeats=2)
+    assert set(t) == {"fast NumPy f32", "torch CPU f32", "fast NumPy f64", "torch CPU f64"}
+    assert all(v.median > 0 and len(v.times) == 2 for v in t.values())
 
 
 def test_fast_version_bugs_name_the_projection():
