@@ -8,7 +8,7 @@ the unit's grader with its mistakes)::
                      values (gru_gates, lstm_gates), gru_direction, gru_stack_forward
                      (lessons 01-03, 05; labs 01-03, 05)
       bptt           backward passes through time with their forward caches (unit 04)
-      fast           the fast NumPy GRU forward (unit 07)
+      fast           the fast NumPy GRU and LSTM forwards (unit 07)
       variants       Cho's GRU, GRU1-3, MGU, peephole and coupled LSTMs (unit 08)
     torch
       oracle         every torch oracle in float64, parameter names, rand_params,

@@ -24,18 +24,26 @@ __all__ = ["gru_forward_cache", "gru_backward", "lstm_forward_cache", "lstm_back
            "torch_gru_backward", "torch_lstm_backward"]
 
 
+def _dtype(*arrays):
+    """The arrays' common float dtype (float64 for integer inputs): caches and
+    gradients keep the inputs' precision."""
+    dt = np.result_type(*arrays)
+    return dt if dt.kind == "f" else np.dtype(np.float64)
+
+
 def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
-    """GRU forward (torch's form) keeping what the backward needs.
+    """GRU forward (torch's form) keeping what the backward needs (lesson 04).
 
     X (T, B, I), h0 (B, H) -> (H_all (T, B, H), cache dict of (T, B, .) arrays).
     """
     T, B, I = X.shape
     H = h0.shape[1]
+    dt = _dtype(X, h0, W_ih, W_hh, b_ih, b_hh)
     GI = (X.reshape(T * B, I) @ W_ih.T + b_ih).reshape(T, B, 3 * H)
     h = h0
     names = ("h_prev", "r", "z", "n", "gh_n")
-    cache = {k: np.empty((T, B, H)) for k in names}
-    H_all = np.empty((T, B, H))
+    cache = {k: np.empty((T, B, H), dtype=dt) for k in names}
+    H_all = np.empty((T, B, H), dtype=dt)
     for t in range(T):
         gh = h @ W_hh.T + b_hh
         r, z, n = gru_gates(GI[t], gh)
@@ -101,13 +109,13 @@ def _param_grads(dA_x, dA_h, X, h_prev, W_ih):
     T, B, I = X.shape
     G = dA_x.shape[2]
     flat_x, flat_h = dA_x.reshape(T * B, G), dA_h.reshape(T * B, G)
-    return (dA_x @ W_ih, flat_x.T @ X.reshape(T * B, I),
+    return ((flat_x @ W_ih).reshape(T, B, I), flat_x.T @ X.reshape(T * B, I),
             flat_h.T @ h_prev.reshape(T * B, h_prev.shape[2]),
             flat_x.sum(axis=0), flat_h.sum(axis=0))
 
 
 def gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh):
-    """Gradients of L = sum(dH * H) for one GRU layer (torch's form).
+    """Gradients of L = sum(dH * H) for one GRU layer (torch's form; lab 04).
 
     dH (T, B, H), X (T, B, I), h0 (B, H), W_ih (3H, I), W_hh (3H, H),
     b_ih (3H,), b_hh (3H,) -> (dX (T, B, I), dh0 (B, H), dW_ih (3H, I),
@@ -115,24 +123,26 @@ def gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh):
     """
     T, B, _ = X.shape
     _, c = gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh)
-    dA_x, dA_h = np.empty((T, B, W_ih.shape[0])), np.empty((T, B, W_ih.shape[0]))
+    dt = c["r"].dtype
+    dA_x, dA_h = (np.empty((T, B, W_ih.shape[0]), dtype=dt) for _ in range(2))
     (dh0,) = _through_time(dH, _gru_stepper(_gru_factors(c), W_hh, dA_x, dA_h), 1)
     dX, dW_ih, dW_hh, db_ih, db_hh = _param_grads(dA_x, dA_h, X, c["h_prev"], W_ih)
     return dX, dh0, dW_ih, dW_hh, db_ih, db_hh
 
 
 def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
-    """LSTM forward (torch's form) keeping what the backward needs.
+    """LSTM forward (torch's form) keeping what the backward needs (lesson 04).
 
     X (T, B, I), h0 (B, H), c0 (B, H) -> (H_all (T, B, H), cache dict).
     """
     T, B, I = X.shape
     H = h0.shape[1]
+    dt = _dtype(X, h0, c0, W_ih, W_hh, b_ih, b_hh)
     GI = (X.reshape(T * B, I) @ W_ih.T + b_ih + b_hh).reshape(T, B, 4 * H)
     h, cst = h0, c0
     names = ("h_prev", "c_prev", "i", "f", "g", "o", "tanh_c")
-    cache = {k: np.empty((T, B, H)) for k in names}
-    H_all = np.empty((T, B, H))
+    cache = {k: np.empty((T, B, H), dtype=dt) for k in names}
+    H_all = np.empty((T, B, H), dtype=dt)
     for t in range(T):
         a = GI[t] + h @ W_hh.T
         i, f, g, o = lstm_gates(a)
@@ -178,7 +188,7 @@ def _lstm_stepper(F, W_hh, dA):
 
 
 def lstm_backward(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh):
-    """Gradients of L = sum(dH * H) for one LSTM layer (torch's form, i, f, g, o).
+    """Gradients of L = sum(dH * H) for one LSTM layer (torch's form, i, f, g, o; lab 04).
 
     dH (T, B, H), X (T, B, I), h0 (B, H), c0 (B, H), W_ih (4H, I), W_hh (4H, H),
     b_ih (4H,), b_hh (4H,) -> (dX, dh0, dc0, dW_ih, dW_hh, db_ih, db_hh), shaped
@@ -186,7 +196,7 @@ def lstm_backward(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     """
     T, B, _ = X.shape
     _, c = lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh)
-    dA = np.empty((T, B, W_ih.shape[0]))
+    dA = np.empty((T, B, W_ih.shape[0]), dtype=c["i"].dtype)
     dh0, dc0 = _through_time(dH, _lstm_stepper(_lstm_factors(c), W_hh, dA), 2)
     dX, dW_ih, dW_hh, db_ih, db_hh = _param_grads(dA, dA, X, c["h_prev"], W_ih)
     return dX, dh0, dc0, dW_ih, dW_hh, db_ih, db_hh
@@ -211,10 +221,10 @@ def _grads(module_cls, dH, X, states, params):
 
 
 def torch_gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh):
-    """The oracle: torch.nn.GRU + autograd in float64, same outputs as gru_backward."""
+    """The oracle: torch.nn.GRU + autograd in float64, same outputs as gru_backward (lab 04)."""
     return _grads(torch.nn.GRU, dH, X, [h0], [W_ih, W_hh, b_ih, b_hh])
 
 
 def torch_lstm_backward(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh):
-    """The oracle: torch.nn.LSTM + autograd in float64, same outputs as lstm_backward."""
+    """The oracle: torch.nn.LSTM + autograd in float64, same outputs as lstm_backward (lab 04)."""
     return _grads(torch.nn.LSTM, dH, X, [h0, c0], [W_ih, W_hh, b_ih, b_hh])

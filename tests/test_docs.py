@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-MODULES = ("reference", "variants", "oracle", "train", "tasks", "widgets", "device",
+MODULES = ("reference", "variants", "oracle", "train", "tasks", "widgets", "device", "bptt", "fast",
            "gradients", "gradcheck", "timing", "figures", "counting", "diagrams", "charlm")
 WHERE = re.compile(r"notebooks/\d\d|solutions/\d\d|\blabs? \d\d|\blessons? \d\d|\bunits? \d\d",
                    re.I)

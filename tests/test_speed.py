@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from course_utils import bench, oracle
-from course_utils.fast import gru_forward_fast
+from course_utils import fast
+from course_utils.fast import gru_forward_fast, lstm_forward_fast
 from course_utils.grading import EXERCISES, grade, speed
 from course_utils.grading.build import rand_params
-from course_utils.reference import gru_forward
+from course_utils.reference import gru_forward, lstm_forward
 from course_utils.timing import compare, measure, pinned_threads
 
 
@@ -25,6 +26,51 @@ def test_fast_forward_matches_torch(dtype, tol):
     assert H_all.dtype == dtype and H_all.shape == (T, B, H)
     np.testing.assert_allclose(H_all, want_H, atol=tol, rtol=0)
     np.testing.assert_allclose(h_n, want_h, atol=tol, rtol=0)
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_fast_lstm_matches_torch(dtype, tol):
+    rng = np.random.default_rng(4)
+    T, B, I, H = 13, 3, 5, 7
+    p = [a.astype(dtype) for a in rand_params(rng, I, H, 4)]
+    X = rng.standard_normal((T, B, I)).astype(dtype)
+    h0, c0 = rng.standard_normal((2, B, H)).astype(dtype)
+    H_all, (h_n, c_n) = lstm_forward_fast(X, h0, c0, *p)
+    want_H, (want_h, want_c) = oracle.lstm_forward(X, h0, c0, *p)
+    assert H_all.dtype == c_n.dtype == dtype and H_all.shape == (T, B, H)
+    for got, want in ((H_all, want_H), (h_n, want_h), (c_n, want_c)):
+        np.testing.assert_allclose(got, want, atol=tol, rtol=0)
+
+
+@pytest.mark.parametrize("B", [1, 9])               # both input-projection paths
+def test_chunked_output_copies_cover_every_step(monkeypatch, B):
+    """With a tiny chunk the outputs are copied out every few steps; T not a multiple."""
+    monkeypatch.setattr(fast, "CHUNK", 3 * 7 * B)
+    rng = np.random.default_rng(5)
+    T, I, H = 11, 4, 7
+    X = rng.standard_normal((T, B, I))
+    h0, c0 = rng.uniform(-0.5, 0.5, (2, B, H))
+    p3, p4 = rand_params(rng, I, H, 3), rand_params(rng, I, H, 4)
+    np.testing.assert_allclose(gru_forward_fast(X, h0, *p3)[0], gru_forward(X, h0, *p3)[0],
+                               atol=1e-13, rtol=0)
+    np.testing.assert_allclose(lstm_forward_fast(X, h0, c0, *p4)[0],
+                               lstm_forward(X, h0, c0, *p4)[0], atol=1e-13, rtol=0)
+
+
+def test_fast_lstm_passes_its_grader_and_the_loop_fails_the_speed_check():
+    assert grade("lstm_forward_fast", lstm_forward_fast, hidden=True).passed
+    report = grade("lstm_forward_fast", lstm_forward)
+    (failed,) = report.failed
+    assert failed.name == speed.SPEED_NAME and failed.hint == speed.PROJECTION_HINT
+    assert EXERCISES["lstm_forward_fast"].signature.startswith("lstm_forward_fast(")
+
+
+def test_fast_lstm_scrambled_projection_is_named():
+    def scrambled(X, h0, c0, *params):
+        T, B, I = X.shape
+        return lstm_forward(X.transpose(1, 0, 2).reshape(T, B, I), h0, c0, *params)
+    report = grade("lstm_forward_fast", scrambled)
+    assert "wrong (t, b) pairs" in report.diagnosis and "4H" in report.diagnosis
 
 
 def test_fast_forward_passes_its_grader():
@@ -136,13 +182,20 @@ def test_pinned_threads_restores_torch_threads():
     assert torch.get_num_threads() == before
 
 
+def _rows(out):
+    """The table rows of the benchmark's output (lines that start with T B I H)."""
+    return [line.split() for line in out.splitlines()
+            if line.split()[:4] == [str(v) for v in bench.TINY[0]]]
+
+
 def test_benchmark_runs_on_a_tiny_size(capsys):
     assert bench.main(["--tiny"]) == 0
     out = capsys.readouterr().out
-    assert "fast/torch" in out and "naive/fast" in out
-    row = out.strip().splitlines()[-1].split()
-    assert [int(v) for v in row[:4]] == list(bench.TINY[0])
-    assert all(float(v) > 0 for v in row[-2:])
+    assert "fast/torch" in out and "naive/fast" in out and "f32 fast/torch" in out
+    for key in ("machine:", "torch CPU capability", "NumPy", "SIMD", "BLAS"):
+        assert key in out
+    gru_row, lstm_row = _rows(out)
+    assert all(float(v) > 0 for v in gru_row[-2:] + lstm_row[-2:])
 
 
 def test_benchmark_device_path_runs_on_the_cpu(capsys):
@@ -154,7 +207,14 @@ def test_benchmark_device_path_runs_on_the_cpu(capsys):
     assert bench.main(["--tiny", "--device", "cpu"]) == 0
     out = capsys.readouterr().out
     assert "torch/cpu" in out and "core" in out.splitlines()[0]
-    assert float(out.strip().splitlines()[-1].split()[-1]) > 0
+    gru_row, _ = _rows(out)
+    assert float(gru_row[-1]) > 0
+
+
+def test_lstm_benchmark_times_both_dtypes():
+    t = bench.bench_lstm_size(*bench.TINY[0], repeats=2)
+    assert set(t) == {"fast NumPy f32", "torch CPU f32", "fast NumPy f64", "torch CPU f64"}
+    assert all(v.median > 0 and len(v.times) == 2 for v in t.values())
 
 
 def test_fast_version_bugs_name_the_projection():

@@ -423,3 +423,10 @@ MISTAKE = {
             "that same order (or transpose consistently both ways)."),
     },
 }
+
+
+# unit 07: lstm_forward_fast
+LSTM_FAST_SCRAMBLED_PROJECTION = (
+    "The precomputed input projections belong to the wrong (t, b) pairs: X is (T, B, I), "
+    "so flatten it to (T * B, I) and reshape the product back to (T, B, 4H) in that same "
+    "order (or transpose consistently both ways).")
