@@ -25,14 +25,22 @@ slows whatever runs at that moment, so only ratios of neighbouring timings
 are used (see :func:`measure_speed`), with NumPy and torch pinned to one
 thread; a failing figure is measured again, twice, with more rounds and repeats
 before it counts.
+
+Every timed call gets a new X (random, not known ahead) and its answer is compared
+with the loop's on that X: a function that caches answers, or answers otherwise
+while timed, fails (``hints.SPEED_WRONG_WHILE_TIMED``). In the autograder a timed call
+is an ordinary call of the learner process, timed there around the call (the pipe's
+cost left out), and the loop runs in a second process without learner code.
 """
 from __future__ import annotations
+
+import time
 
 import numpy as np
 
 from .. import oracle
 from ..reference import gru_forward as loop_version
-from ..timing import compare, pinned_threads
+from ..timing import pinned_threads
 from . import hints
 from .build import sequence_cases
 from .core import CheckResult, Exercise, Mistake, call_learner, register
@@ -69,15 +77,60 @@ def speed_cases():
     return cases
 
 
-def _medians(fn, args, repeats):
-    """(median s of fn, median s of the loop) on args, interleaved, one thread."""
-    timer = getattr(fn, "time_against", None)   # a function run in the autograder's
-    if timer is not None:                        # learner process is timed there
-        return timer(LOOP, args, repeats)
+class WrongWhileTimed(Exception):
+    """A timed call returned something other than the loop's answer."""
+
+
+def _local_timers(fn):
+    """(fn, the loop) as ``args -> (value, seconds)``, timed in this process."""
+    def timer(f):
+        def timed(args):
+            start = time.perf_counter()
+            value = f(*args)
+            return value, time.perf_counter() - start
+        return timed
+    return timer(fn), timer(loop_version)
+
+
+def _wrong(value, expected) -> str:
+    """'' when ``value`` is the loop's (H (T, B, H), h_n (B, H)) up to rounding, else
+    what differs (in words)."""
+    try:
+        parts = tuple(np.asarray(v, dtype=np.float64) for v in value)
+    except (TypeError, ValueError):
+        return f"a {type(value).__name__}"
+    if len(parts) != 2 or any(p.shape != np.shape(e) for p, e in zip(parts, expected)):
+        return "arrays of other shapes"
+    bad = [n for n, p, e in zip(("H", "h_n"), parts, expected)
+           if not np.allclose(p, e, rtol=1e-5, atol=1e-7)]
+    return f"a wrong {' and '.join(bad)}" if bad else ""
+
+
+def _medians(fn, args, repeats, rng):
+    """(median s of fn, median s of the loop) on args, interleaved, one thread.
+
+    Each timed call gets a new X (the weights and h0 stay) and its output is
+    compared with the loop's on the same X: a function that caches, or that
+    answers otherwise while timed, raises WrongWhileTimed. A function run in
+    the autograder's learner process offers ``timers``: each call is then an
+    ordinary call of it (timed there, as every call is) and the loop runs in a
+    second process that holds no learner code.
+    """
+    hook = getattr(fn, "timers", None)
+    yours, loop = hook(LOOP) if callable(hook) else _local_timers(fn)
+    times = {"yours": [], "loop": []}
     with pinned_threads(1):
-        t = compare({"yours": lambda: fn(*args), "loop": lambda: loop_version(*args)},
-                    repeats=repeats, warmup=1)
-    return t["yours"].median, t["loop"].median
+        for k in range(repeats + 1):             # the first round is a warm-up
+            call = (rng.standard_normal(args[0].shape),) + tuple(args[1:])
+            value, t_yours = yours(tuple(np.array(a) for a in call))   # its own copies:
+            expected, t_loop = loop(call)              # what it changes, the loop never sees
+            problem = _wrong(value, expected)
+            if problem:
+                raise WrongWhileTimed(problem)
+            if k:
+                times["yours"].append(t_yours)
+                times["loop"].append(t_loop)
+    return float(np.median(times["yours"])), float(np.median(times["loop"]))
 
 
 def measure_speed(fn, rounds=6, repeats=3, so_far=None):
@@ -94,10 +147,11 @@ def measure_speed(fn, rounds=6, repeats=3, so_far=None):
     Returns {"a", "b", "k" (lists per round), "share", "ratio" (= median a)}.
     """
     cases = speed_cases()
+    rng = np.random.default_rng()       # X not known ahead (no answers computed beforehand)
     got = {key: list(so_far[key]) if so_far else [] for key in "abk"}
     for _ in range(rounds):
-        yours_lo, loop_lo = _medians(fn, cases[SPEED_WIDTHS[0]], repeats)
-        yours_hi, loop_hi = _medians(fn, cases[SPEED_WIDTHS[1]], repeats)
+        yours_lo, loop_lo = _medians(fn, cases[SPEED_WIDTHS[0]], repeats, rng)
+        yours_hi, loop_hi = _medians(fn, cases[SPEED_WIDTHS[1]], repeats, rng)
         got["a"].append(yours_hi / loop_hi)
         got["b"].append(yours_lo / loop_lo)
         got["k"].append(loop_lo / loop_hi)
@@ -117,6 +171,9 @@ def speed_check(fn) -> list:
     for rounds, repeats in LOOKS:    # longer looks before failing; earlier rounds count too
         try:
             m = measure_speed(fn, rounds, repeats, so_far=m)
+        except WrongWhileTimed as exc:
+            return [CheckResult(SPEED_NAME, False, hints.SPEED_WRONG_WHILE_TIMED.format(
+                what=exc), hints.SPEED_WRONG_WHILE_TIMED_HINT)]
         except Exception as exc:  # noqa: BLE001 - the learner process failed
             return [CheckResult(SPEED_NAME, False, f"could not time your function: {exc}", "")]
         if m["share"] <= MAX_PROJECTION_SHARE and m["ratio"] <= MAX_TIME_RATIO:
