@@ -287,6 +287,8 @@ def test_course_versions_are_bound_for_one_call_only():
                                                  "absent": "course_utils.reference:gru_cell"})
         assert names == ["sigmoid"]
         assert float(sub(np.zeros(1))[0]) == 0.5 and float(layer(np.zeros(1))[0]) == 0.0
+        assert box.execute("x = 1\ny = x[0]\n", "<cell demo>") == \
+            "TypeError: 'int' object is not subscriptable (in <module>, at `y = x[0]`)"
         box.execute("from course_utils.reference import sigmoid\n")
         assert layer.with_course_versions({"sigmoid": "course_utils.reference:sigmoid"}) \
             == (None, [])

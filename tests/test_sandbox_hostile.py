@@ -338,9 +338,7 @@ def gru_forward_fast(X, h0, *p):
 @pytest.mark.parametrize("code, words", [
     (SPEED_STACK, "times as much time to your function as to the per-step loop"),
     (SPEED_CACHE, "while being timed"),
-    (SPEED_SHAPES, "while being timed"),
-    ("from course_utils.reference import gru_forward as gru_forward_fast\n",
-     "times as much time to your function as to the per-step loop")])
+    (SPEED_SHAPES, "while being timed")])
 def test_the_speed_check_cannot_be_gamed(code, words):
     """A timed call is an ordinary call with a new X, its answer checked: a function
     that looks for the harness never finds it (and, being the loop, is slow), one
@@ -357,6 +355,32 @@ def test_the_speed_check_cannot_be_gamed(code, words):
             assert result.hint == hints.SPEED_WRONG_WHILE_TIMED_HINT
     finally:
         box.kill()
+
+
+def test_lab_02s_loop_imported_by_the_lab_is_no_speed_up(tmp_path):
+    """Lab 07 imports the course's loop (so the course-code rule allows calling it):
+    a gru_forward_fast that calls it passes the values, fails the speed check on the
+    one-product share; the classmate's grade is unchanged."""
+    from course_utils.grading import speed
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    lab = json.loads((LAB.parent / "07_speed.ipynb").read_text(encoding="utf-8"))
+    for student in ("alice", "looper"):
+        (subs / student).mkdir(parents=True)
+        if student == "looper":
+            cell = next(c for c in lab["cells"] if c.get("metadata", {}).get(
+                "nbgrader", {}).get("grade_id") == "gru_forward_fast")
+            cell["source"] = ("def gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh):\n"
+                              "    return gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh)\n")
+        (subs / student / "07_speed.ipynb").write_text(json.dumps(lab), encoding="utf-8")
+    before = _files(subs)
+    table = grade_folder(subs, out, workers=2, timeout=10.0, progress=False, hidden=False)
+    assert table["alice"] == {"gru_forward_fast": 1.0}
+    assert table["looper"]["gru_forward_fast"] < 1.0
+    record = json.loads((out / "results" / "looper.json").read_text())
+    (failed,) = [c for c in record["labs"]["07_speed"]["gru_forward_fast"]["checks"]
+                 if not c["passed"]]
+    assert failed["name"] == speed.SPEED_NAME and failed["hint"] == speed.PROJECTION_HINT
+    assert _files(subs) == before
 
 
 def test_the_loop_it_is_timed_against_is_out_of_the_learners_reach():

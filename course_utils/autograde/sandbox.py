@@ -458,7 +458,10 @@ class Sandbox:
     def execute(self, code: str, name: str = "<cell>", timeout: float = 30.0) -> str:
         """Run code in the learner namespace; '' on success, else the error line."""
         header, _ = self.request({"op": "exec", "code": code, "name": name}, timeout=timeout)
-        return "" if header.get("ok") else bounded_text(header.get("error", "error"))
+        if header.get("ok"):
+            return ""
+        return bounded_text(header.get("error", "error")) + bounded_text(header.get("where", ""),
+                                                                         MAX_TEXT // 2)
 
     def has_function(self, name: str, timeout: float = 10.0) -> bool:
         header, _ = self.request({"op": "has", "name": name}, timeout=timeout)
