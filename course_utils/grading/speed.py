@@ -92,18 +92,26 @@ def _local_timers(fn):
     return timer(fn), timer(loop_version)
 
 
+def _leaves(value) -> list:
+    """The arrays of a (nested) tuple or list, in order."""
+    if isinstance(value, (tuple, list)):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
 def _wrong(value, expected) -> str:
-    """'' when ``value`` is the loop's (H (T, B, H), h_n (B, H)) up to rounding, else
-    what differs (in words)."""
+    """'' when ``value`` is the loop's answer (e.g. (H (T, B, H), h_n (B, H))) up to
+    rounding, else what differs (in words); nested outputs compare leaf by leaf."""
+    want = _leaves(expected)
     try:
-        parts = tuple(np.asarray(v, dtype=np.float64) for v in value)
+        got = [np.asarray(v, dtype=np.float64) for v in _leaves(value)]
     except (TypeError, ValueError):
-        return f"a {type(value).__name__}"
-    if len(parts) != 2 or any(p.shape != np.shape(e) for p, e in zip(parts, expected)):
-        return "arrays of other shapes"
-    bad = [n for n, p, e in zip(("H", "h_n"), parts, expected)
-           if not np.allclose(p, e, rtol=1e-5, atol=1e-7)]
-    return f"a wrong {' and '.join(bad)}" if bad else ""
+        return f"a {type(value).__name__} that is not arrays of numbers"
+    if len(got) != len(want) or any(g.shape != np.shape(w) for g, w in zip(got, want)):
+        return "arrays of other shapes than the loop's"
+    if not all(np.allclose(g, w, rtol=1e-5, atol=1e-7) for g, w in zip(got, want)):
+        return "other values than the loop's"
+    return ""
 
 
 def _medians(fn, args, repeats, rng):
