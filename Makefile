@@ -17,7 +17,11 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # JupyterLab settings for the course's environment: no prompt about news or updates
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
+# the figures: a fresh .venv on the course's machine (see README.md, "Start")
 $(STAMP): constraints.txt pyproject.toml Makefile
+	@echo "installing the course into $(VENV) (first run only): about 350 MB to download" \
+	      "and 1.5 GB on disk with torch's CPU build, 1-5 minutes; the default torch" \
+	      "wheel on Linux adds several GB of CUDA libraries (README.md, Start: CPU only)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab,test]'
 	mkdir -p $(dir $(LAB_OVERRIDES))

@@ -33,6 +33,7 @@ the unit's grader with its mistakes)::
       autograde      grading a folder of submissions (``python -m course_utils.autograde``),
                      its learner-process sandbox and its benchmark
       nbio           reading and atomically writing notebooks, with clear errors
+      tracebacks     where in the learner's code an exception was raised (the quoted line)
       sandbox, autograde_bench   the old import paths of autograde.sandbox and .bench
 """
 __version__ = "0.1.0"

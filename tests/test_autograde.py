@@ -71,6 +71,9 @@ SUBMISSIONS = {
     # a graded cell whose top level is slower than one call's time limit (a heavy import)
     "mia_slow_import": (lambda: _prepend(_lab(), "gru_cell", "import time; time.sleep(3)\n"),
                         1.0, 1.0),
+    # an error on a line of the learner's cell: the feedback quotes that line
+    "pat_error": (lambda: _edit(_lab(), "gru_cell", "gi = x @ W_ih.T + b_ih",
+                                "gi = x @ W_ih.T + b_ih.no_such_field"), 0.0, 0.0),
 }
 
 
@@ -150,7 +153,9 @@ def test_feedback_says_why_without_the_solution(graded):
     html = (out / "feedback" / "carol_convention.html").read_text()
     assert "course-report" in html and "Most likely" in html and "Total: 0.00 of 2" in html
     solution_line = "(1 - z) * n + z * h_prev"
-    assert all(solution_line not in t for t in text.values())
+    # only where the learner's own line is quoted (heidi's, which holds it)
+    assert all(solution_line not in t for s, t in text.items() if s != "heidi_memory")
+    assert "MemoryError" in text["heidi_memory"] and "at `big = np.ones(" in text["heidi_memory"]
     # hidden checks say only their kind, never their shapes
     assert "hidden check" in text["carol_convention"] and "H=9" not in text["carol_convention"]
 
@@ -215,7 +220,7 @@ def test_every_lab_solution_earns_full_marks(tmp_path):
         shutil.copy(lab, subs / lab.name)
     table = autograde.grade_folder(tmp_path / "subs", tmp_path / "out", workers=2,
                                    progress=False)
-    assert len(table["sam"]) == 13
+    assert len(table["sam"]) == 14
     record = json.loads((tmp_path / "out" / "results" / "sam.json").read_text())
     failed = {ex: [c["name"] + ": " + c["message"] for c in r["checks"] if not c["passed"]]
               for reports in record["labs"].values() for ex, r in reports.items()
@@ -239,22 +244,54 @@ def test_nested_arguments_travel_and_modifications_come_back():
         box.kill()
 
 
-def test_speed_is_timed_inside_the_learner_process():
-    """The speed check of lab 07 compares with the loop in the same process, so the
-    transport of arrays (and a busy parent) cannot fail a fast function."""
+def test_a_layer_on_a_wrong_cell_gets_the_notebooks_diagnosis(graded):
+    """The layer is graded again with the course's cell in the learner process
+    (the proxy's ``with_course_versions``): the same words as in the notebook."""
+    from course_utils.grading import EXERCISES, hints
+    from course_utils.grading.run import run_exercise
+    _, out, _, _ = graded
+    record = json.loads((out / "results" / "carol_convention.json").read_text())
+    autograded = record["labs"]["02_gru"]["gru_forward"]["diagnosis"]
+    nb = SUBMISSIONS["carol_convention"][0]()
+    namespace = {}
+    exec(labs.LAZY_IMPORTS + labs.setup_code(nb), namespace)
+    for code in labs.solution_cells(nb, ["gru_cell", "gru_forward"]).values():
+        exec(code, namespace)
+    in_notebook = run_exercise(EXERCISES["gru_forward"], namespace["gru_forward"]).diagnosis
+    right = hints.LAYER_RIGHT.format(id="`gru_forward`", cell="`gru_cell`")
+    assert in_notebook.startswith(right) and autograded == in_notebook
+    # the learner's namespace is left as it was: the cell is still the learner's own
+    text = (out / "feedback" / "carol_convention.txt").read_text()
+    assert "other way round" in text
+
+
+def test_the_learners_line_is_quoted_and_no_frame_of_ours(graded):
+    _, out, _, _ = graded
+    text = (out / "feedback" / "pat_error.txt").read_text()
+    assert "(in gru_cell, at `gi = x @ W_ih.T + b_ih.no_such_field  " in text
+    for feedback in (out / "feedback").glob("*.txt"):
+        body = feedback.read_text()
+        assert "_learner_exception" not in body and "in proxy" not in body, feedback.name
+        assert "sandbox.py" not in body and "autograde/" not in body, feedback.name
+
+
+def test_course_versions_are_bound_for_one_call_only():
     import numpy as np
-    from course_utils.grading.build import rand_params
     from course_utils.autograde.sandbox import Sandbox
-    rng = np.random.default_rng(0)
-    args = (rng.standard_normal((20, 4, 3)), np.zeros((4, 5)), *rand_params(rng, 3, 5, 3))
     box = Sandbox()
     try:
-        box.execute("from course_utils.reference import gru_forward\n"
-                    "def thrice(*a):\n    gru_forward(*a); gru_forward(*a)\n"
-                    "    return gru_forward(*a)\n")
-        yours, loop = box.function("thrice").time_against(
-            "course_utils.reference:gru_forward", args, repeats=5)
-        assert yours > 2 * loop > 0
+        box.execute("def sigmoid(a):\n    return a * 0\n"
+                    "def layer(a):\n    return sigmoid(a)\n")
+        layer = box.function("layer")
+        sub, names = layer.with_course_versions({"sigmoid": "course_utils.reference:sigmoid",
+                                                 "absent": "course_utils.reference:gru_cell"})
+        assert names == ["sigmoid"]
+        assert float(sub(np.zeros(1))[0]) == 0.5 and float(layer(np.zeros(1))[0]) == 0.0
+        assert box.execute("x = 1\ny = x[0]\n", "<cell demo>") == \
+            "TypeError: 'int' object is not subscriptable (in <module>, at `y = x[0]`)"
+        box.execute("from course_utils.reference import sigmoid\n")
+        assert layer.with_course_versions({"sigmoid": "course_utils.reference:sigmoid"}) \
+            == (None, [])
     finally:
         box.kill()
 

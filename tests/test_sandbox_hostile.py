@@ -300,3 +300,143 @@ def test_a_function_that_is_the_course_s_own_answer_earns_nothing(tmp_path):
                            hidden=False, allow_course_code=["02_gru"])
     assert allowed == {"alice": FULL, "copier": FULL}
     assert _files(subs) == before
+
+
+SPEED_STACK = '''
+import inspect
+from course_utils.reference import gru_forward as _loop
+SEEN = []
+def gru_forward_fast(X, h0, *p):
+    frames = " ".join(f.filename + f.function for f in inspect.stack())
+    if any(w in frames for w in ("speed", "timing", "compare", "measure", "_medians")):
+        SEEN.append(1)                        # the harness: answer at once
+        return np.zeros((X.shape[0],) + h0.shape), np.zeros_like(h0)
+    return _loop(X, h0, *p)
+def seen():
+    return len(SEEN)
+'''
+
+SPEED_CACHE = '''
+from course_utils.fast import gru_forward_fast as _fast
+_memo = {}
+def gru_forward_fast(X, h0, *p):
+    if X.shape not in _memo:                  # the first call of each shape, then its answer
+        _memo[X.shape] = _fast(X, h0, *p)
+    return _memo[X.shape]
+'''
+
+
+SPEED_SHAPES = '''
+from course_utils.fast import gru_forward_fast as _fast
+def gru_forward_fast(X, h0, *p):
+    if X.shape[:2] == (50, 4) and h0.shape[1] == 32:      # the speed cases: answer at once
+        return np.zeros((X.shape[0],) + h0.shape), np.zeros_like(h0)
+    return _fast(X, h0, *p)
+'''
+
+
+@pytest.mark.parametrize("code, words", [
+    (SPEED_STACK, "times as much time to your function as to the per-step loop"),
+    (SPEED_CACHE, "while being timed"),
+    (SPEED_SHAPES, "while being timed")])
+def test_the_speed_check_cannot_be_gamed(code, words):
+    """A timed call is an ordinary call with a new X, its answer checked: a function
+    that looks for the harness never finds it (and, being the loop, is slow), one
+    that caches answers fails, and the course's loop itself is no speed-up."""
+    from course_utils.grading import hints, speed
+    box = Sandbox()
+    try:
+        assert box.execute("import numpy as np\n" + code) == ""
+        (result,) = speed.speed_check(box.function("gru_forward_fast"))
+        assert not result.passed and words in result.message, result.message
+        if code is SPEED_STACK:
+            assert int(box.function("seen")()) == 0
+        if code is SPEED_CACHE:
+            assert result.hint == hints.SPEED_WRONG_WHILE_TIMED_HINT
+    finally:
+        box.kill()
+
+
+def test_lab_02s_loop_imported_by_the_lab_is_no_speed_up(tmp_path):
+    """Lab 07 imports the course's loop (so the course-code rule allows calling it):
+    a gru_forward_fast that calls it passes the values, fails the speed check on the
+    one-product share; the classmate's grade is unchanged."""
+    from course_utils.grading import speed
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    lab = json.loads((LAB.parent / "07_speed.ipynb").read_text(encoding="utf-8"))
+    for student in ("alice", "looper"):
+        (subs / student).mkdir(parents=True)
+        if student == "looper":
+            cell = next(c for c in lab["cells"] if c.get("metadata", {}).get(
+                "nbgrader", {}).get("grade_id") == "gru_forward_fast")
+            cell["source"] = ("def gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh):\n"
+                              "    return gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh)\n")
+        (subs / student / "07_speed.ipynb").write_text(json.dumps(lab), encoding="utf-8")
+    before = _files(subs)
+    table = grade_folder(subs, out, workers=2, timeout=10.0, progress=False, hidden=False)
+    assert table["alice"] == {"gru_forward_fast": 1.0, "lstm_forward_fast": 1.0}
+    assert table["looper"]["gru_forward_fast"] < 1.0
+    assert table["looper"]["lstm_forward_fast"] == 1.0
+    record = json.loads((out / "results" / "looper.json").read_text())
+    (failed,) = [c for c in record["labs"]["07_speed"]["gru_forward_fast"]["checks"]
+                 if not c["passed"]]
+    assert failed["name"] == speed.SPEED_NAME and failed["hint"] == speed.PROJECTION_HINT
+    assert _files(subs) == before
+
+
+def test_the_loop_it_is_timed_against_is_out_of_the_learners_reach():
+    """The loop runs in a second process: slowing the course's loop down in the
+    learner's process changes nothing of its time."""
+    from course_utils.grading import speed
+    box = Sandbox()
+    try:
+        assert box.execute(
+            "import time\nimport course_utils.reference as r\n"
+            "from course_utils.fast import gru_forward_fast\n_loop = r.gru_forward\n"
+            "def slow(*a):\n    time.sleep(0.05)\n    return _loop(*a)\n"
+            "r.gru_forward = slow\n") == ""
+        fn = box.function("gru_forward_fast")
+        yours, loop = fn.timers(speed.LOOP)
+        args = speed.speed_cases()[speed.SPEED_WIDTHS[1]]
+        (_, t_yours), (_, t_loop) = yours(args), loop(args)
+        assert 0 < t_loop < 0.04 and 0 < t_yours < 0.04
+        (result,) = speed.speed_check(fn)
+        assert result.passed, result.message
+    finally:
+        box.kill()
+
+
+def test_a_notebook_that_links_to_a_classmates_earns_nothing(tmp_path):
+    """A symbolic link and a hard link to alice's notebook: 0 with the reason for
+    the linker; alice, whose file it is, keeps her grade; nothing is changed."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    alice = _put(subs, "alice", _lab())
+    _put(subs, "carol", CAROL())
+    (subs / "sym").mkdir()
+    (subs / "sym" / "02_gru.ipynb").symlink_to(alice)
+    time.sleep(0.01)
+    (subs / "hard").mkdir()
+    os.link(alice, subs / "hard" / "02_gru.ipynb")
+    before = _files(subs)
+    table = grade_folder(subs, out, workers=2, timeout=2.0, progress=False, hidden=False)
+    assert table == {"alice": FULL, "carol": ZERO, "sym": ZERO, "hard": ZERO}
+    assert "symbolic link" in _feedback(out, "sym")
+    assert "a hard link: the same file as another student's notebook" in _feedback(out, "hard")
+    assert "link" not in _feedback(out, "alice")
+    assert _files(subs) == before
+    # a rerun reuses the records; the link is still refused
+    assert grade_folder(subs, out, workers=1, timeout=2.0, progress=False, hidden=False) == table
+
+
+def test_which_of_two_hard_linked_notebooks_is_the_holders(tmp_path):
+    """The folder changed first holds the file (the owner's folder where owners
+    differ); two folders that cannot be told apart both score 0."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = tmp_path / "a" / "02_gru.ipynb"
+    first.write_text("{}")
+    time.sleep(0.01)
+    second = tmp_path / "b" / "02_gru.ipynb"
+    os.link(first, second)
+    assert batch._first_holder([second, first]) == first
+    assert batch._first_holder([first, first]) is None

@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..grading import hints
 from ..grading.report import Report
 from . import records
 from ..nbio import NotebookError, read_notebook
@@ -46,6 +47,48 @@ class Student:
     name: str
     labs: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    refused: dict = field(default_factory=dict)   # {lab: why it scores 0 ungraded}
+
+
+def _first_holder(paths: list):
+    """The one of ``paths`` (names of one file, hard-linked into several students'
+    folders) whose owner the file is: the folder owned by the file's owner, if
+    exactly one is; else the folder changed first (st_ctime, which no user can
+    set back); None when that does not single one out."""
+    try:
+        st = [(os.lstat(p), os.lstat(p.parent)) for p in paths]
+    except OSError:
+        return None
+    owners = [p for p, (f, d) in zip(paths, st) if d.st_uid == f.st_uid]
+    if len(owners) == 1:
+        return owners[0]
+    times = sorted((d.st_ctime_ns, k) for k, (_, d) in enumerate(st))
+    return paths[times[0][1]] if times[0][0] < times[1][0] else None
+
+
+def _refuse_hard_links(found: dict) -> None:
+    """A notebook that is a hard link to another student's (the same file: same
+    st_dev and st_ino, st_nlink > 1) scores 0 with the reason, unless it is the
+    first holder's (:func:`_first_holder`), whose grade is unchanged."""
+    names: dict = {}
+    for student in found.values():
+        for lab_, path in student.labs.items():
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if st.st_nlink > 1 and stat.S_ISREG(st.st_mode):
+                names.setdefault((st.st_dev, st.st_ino), []).append((student, lab_, path))
+    for holders in names.values():
+        if len({s.name for s, _, _ in holders}) < 2:
+            continue
+        keep = _first_holder([p for _, _, p in holders])
+        for student, lab_, path in holders:
+            if path != keep:
+                why = hints.LINKED_NOTEBOOK.format(what="a hard link: the same file as "
+                                                   "another student's notebook")
+                student.refused[lab_] = why
+                student.notes.append(f"{records.text_name(path.name)}: {why}")
 
 
 def _lab_of(nb: Path):
@@ -87,7 +130,9 @@ def discover(folder: Path, lab: str | None = None) -> dict:
     them. Names are kept as the file system gives them (any bytes survive).
     Symbolic links and special files are refused with a reason: a student
     folder that is one gives that student a row and the reason; a notebook
-    that is one scores 0 with the reason (:func:`course_utils.nbio.read_bytes`).
+    that is one scores 0 with the reason (:func:`course_utils.nbio.read_bytes`),
+    and so does a hard link to another student's notebook (``Student.refused``,
+    :func:`_refuse_hard_links`).
     """
     labs = {p.stem for p in SOLUTIONS.glob("*.ipynb")}
     found: dict = {}
@@ -118,6 +163,7 @@ def discover(folder: Path, lab: str | None = None) -> dict:
             found[entry.name] = Student(entry.name, notes=[
                 "not graded: the student's folder is a symbolic link (refused: only real "
                 "folders are graded)"])
+    _refuse_hard_links(found)
     return found
 
 
@@ -267,6 +313,13 @@ def gradebook_csv(done: dict) -> str:
     return buf.getvalue()
 
 
+def refused(student: Student) -> dict:
+    """{lab: {exercise id: report dict}} of the labs refused ungraded: every exercise 0."""
+    from .submission import _zero
+    return {lab_: {i: _zero(i, why) for i in lab_exercises(lab_)}
+            for lab_, why in student.refused.items()}
+
+
 def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: int | None = None,
                  timeout: float = 10.0, hidden: bool = True, force: bool = False,
                  progress: bool = True, instructor_seed: int | None = None,
@@ -302,6 +355,7 @@ def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: 
 
     def finish(student: str, labs: dict) -> None:
         notes = students[student].notes
+        labs = dict(sorted({**refused(students[student]), **labs}.items()))
         done[student] = labs
         records.safe_write(out / "results" / f"{student}.json",
                            records.make_record(key, student, digests[student], labs, notes))
@@ -321,11 +375,11 @@ def grade_folder(submissions: Path, out: Path, lab: str | None = None, workers: 
             key, out / "results" / f"{student}.json", student, digest, expected)
         if saved is not None:
             done[student] = saved[0]
-        elif not sub.labs:
+        elif not set(sub.labs) - set(sub.refused):
             finish(student, {})
         else:
-            todo.append((student, {k: str(v) for k, v in sub.labs.items()}, timeout, hidden,
-                         instructor, budget, mode, allowed))
+            todo.append((student, {k: str(v) for k, v in sub.labs.items() if k not in sub.refused},
+                         timeout, hidden, instructor, budget, mode, allowed))
     if todo:
         _grade_all(todo, max(1, min(workers or os.cpu_count() or 1, len(todo))), finish)
     if shard is None:

@@ -131,6 +131,11 @@ def _rebuild(structure, arrays):
 # ------------------------------------------------------------------ child side
 
 def _child_main() -> None:  # pragma: no cover - runs in the child process
+    import importlib
+    import linecache
+
+    from course_utils.tracebacks import learner_where
+    clock = time.perf_counter       # bound before any learner code runs
     proto = os.fdopen(os.dup(1), "wb", buffering=0)
     inp = os.fdopen(os.dup(0), "rb", buffering=0)
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -145,18 +150,22 @@ def _child_main() -> None:  # pragma: no cover - runs in the child process
         os.forkpty = no_fork
 
     def read_exact(n):
-        buf = b""
+        buf = bytearray()
         while len(buf) < n:
             chunk = inp.read(n - len(buf))
             if not chunk:
                 os._exit(0)
             buf += chunk
-        return buf
+        return bytes(buf)
 
     def send(header, arrays=()):
         if os.getpid() != me:       # a forked copy of the learner's code: leave quietly
             os._exit(0)
         proto.write(pack(header, arrays))
+
+    def course(where):
+        module, attr = where.split(":")
+        return getattr(importlib.import_module(module), attr)
 
     namespace = {"__name__": "__main__"}
     while True:
@@ -165,41 +174,52 @@ def _child_main() -> None:  # pragma: no cover - runs in the child process
         op = header.get("op")
         try:
             if op == "exec":
-                exec(compile(header["code"], header.get("name", "<cell>"), "exec"), namespace)
+                name = header.get("name", "<cell>")
+                # the source, for the line quoted in an error (as IPython does)
+                linecache.cache[name] = (len(header["code"]), None,
+                                         header["code"].splitlines(True), name)
+                exec(compile(header["code"], name, "exec"), namespace)
                 send({"ok": True})
             elif op == "has":
                 send({"ok": True, "has": callable(namespace.get(header["name"]))})
+            elif op == "swappable":
+                # the names of {name: "module:attr"} the namespace binds to another callable
+                found = [n for n, w in header["calls"].items()
+                         if callable(namespace.get(n)) and namespace[n] is not course(w)]
+                send({"ok": True, "names": found})
             elif op == "call":
+                # every call alike (graded, timed, or with the course's versions of
+                # the names in "swap" bound for this call only); its time is measured
                 fn = namespace[header["name"]]
                 args = _rebuild(header["args"], list(arrays))
-                value = fn(*args)
+                saved = {n: namespace[n] for n in header.get("swap", {}) if n in namespace}
+                try:
+                    namespace.update({n: course(w) for n, w in header.get("swap", {}).items()})
+                    start = clock()
+                    value = fn(*args)
+                    seconds = clock() - start
+                finally:
+                    for n in header.get("swap", {}):
+                        if n in saved:
+                            namespace[n] = saved[n]
+                        else:
+                            namespace.pop(n, None)
                 structure, out = _as_arrays(value)
                 # the (possibly modified) arguments come back too, for the mutation check
-                send({"ok": True, "structure": structure, "n_out": len(out)}, out + arrays)
-            elif op == "time":
-                # time the learner's function against a course function, both here
-                # (same process, same data, interleaved), so that the comparison
-                # carries no cost of the transport
-                import importlib
-
-                from course_utils.timing import compare
-                fn = namespace[header["name"]]
-                module, attr = header["other"].split(":")
-                other = getattr(importlib.import_module(module), attr)
-                args = _rebuild(header["args"], list(arrays))
-                t = compare({"yours": lambda: fn(*args), "other": lambda: other(*args)},
-                            repeats=int(header["repeats"]), warmup=1)
-                send({"ok": True, "yours": t["yours"].median, "other": t["other"].median})
+                send({"ok": True, "structure": structure, "n_out": len(out),
+                      "seconds": seconds}, out + arrays)
             else:
                 send({"ok": False, "error": f"unknown op {op!r}"})
         except BaseException as exc:  # noqa: BLE001 - everything the learner raises
             if os.getpid() != me:
                 os._exit(0)
             try:
-                kind, text = type(exc).__name__[:80], str(exc)[:300]
+                lines = str(exc).strip().splitlines()
+                kind, text = type(exc).__name__[:80], (lines[-1] if lines else "")[:200]
+                where = learner_where(exc.__traceback__)[:MAX_TEXT // 2]
             except BaseException:  # noqa: BLE001 - a __str__ that raises
-                kind, text = "Exception", "(its message could not be read)"
-            send({"ok": False, "error": f"{kind}: {text}", "type": kind})
+                kind, text, where = "Exception", "(its message could not be read)", ""
+            send({"ok": False, "error": f"{kind}: {text}", "type": kind, "where": where})
 
 
 # ------------------------------------------------------------------ parent side
@@ -312,6 +332,7 @@ class Sandbox:
         self.mode, self.file_mb = mode, file_mb
         self.proc = None
         self.deadline = None        # time.monotonic() after which no request is sent
+        self._course = None         # the child that runs course code only (timing)
         self.start()
 
     def _limits(self):  # pragma: no cover - runs in the child before exec
@@ -348,6 +369,9 @@ class Sandbox:
 
     def kill(self):
         """Stop the child and everything it started (its whole process group)."""
+        if self._course is not None:
+            self._course.kill()
+            self._course = None
         if self.proc is None:
             return
         try:
@@ -434,59 +458,108 @@ class Sandbox:
     def execute(self, code: str, name: str = "<cell>", timeout: float = 30.0) -> str:
         """Run code in the learner namespace; '' on success, else the error line."""
         header, _ = self.request({"op": "exec", "code": code, "name": name}, timeout=timeout)
-        return "" if header.get("ok") else bounded_text(header.get("error", "error"))
+        if header.get("ok"):
+            return ""
+        return bounded_text(header.get("error", "error")) + bounded_text(header.get("where", ""),
+                                                                         MAX_TEXT // 2)
 
     def has_function(self, name: str, timeout: float = 10.0) -> bool:
         header, _ = self.request({"op": "has", "name": name}, timeout=timeout)
         return bool(header.get("has"))
 
-    def function(self, name: str, timeout: float = 10.0):
+    def function(self, name: str, timeout: float = 10.0, swap=None):
         """A local callable that runs the learner's ``name`` in the child.
 
         Arguments and results are arrays; arguments the learner modified are
         copied back into the caller's arrays, so mutation checks still work.
-        Errors in the learner's code are raised here with their message.
+        Errors in the learner's code are raised here with their message and the
+        learner's line. ``swap``: {name: "module:attr"} bound in the learner's
+        namespace for each call only (the course's versions of what it calls).
+        Its attributes are the hooks the grading engine looks for:
+        ``with_course_versions`` (see :func:`course_utils.grading.run.with_course_versions`)
+        and ``timers`` (see :func:`course_utils.grading.speed.measure_speed`).
         """
-        def proxy(*args):
+        def timed(*args):
+            """(the value, the seconds the call took in the child): every call
+            is this one, so a timed call looks like any other to the learner."""
             leaves = []
             structure, arrays = _as_arrays(list(args), leaves)
-            header, out = self.request({"op": "call", "name": name, "args": structure},
-                                       arrays, timeout)
+            start = time.perf_counter()
+            header, out = self.request({"op": "call", "name": name, "args": structure,
+                                        "swap": swap or {}}, arrays, timeout)
+            trip = time.perf_counter() - start
             if not header.get("ok"):
-                raise _learner_exception(header.get("type", ""), header.get("error", "error"))
+                raise _learner_exception(header.get("type", ""), header.get("error", "error"),
+                                         header.get("where", ""))
+            seconds = header.get("seconds")
+            if not isinstance(seconds, (int, float)) or not 0 <= seconds <= trip:
+                self.kill()
+                raise SandboxError("the learner process reported an impossible time")
             n = header["n_out"]
             results, returned_args = out[:n], out[n:]
             for original, back in zip(leaves, returned_args):
                 if isinstance(original, np.ndarray) and original.shape == back.shape \
                         and not np.array_equal(original, back, equal_nan=True):
                     original[...] = back
-            return _rebuild(header["structure"], list(results))
+            return _rebuild(header["structure"], list(results)), float(seconds)
 
-        def time_against(other: str, args, repeats: int = 5):
-            """(median s of the learner's function, of ``other`` = "module:name"),
-            timed in the learner process on ``args``."""
-            structure, arrays = _as_arrays(list(args))
-            header, _ = self.request({"op": "time", "name": name, "other": other,
-                                      "args": structure, "repeats": repeats}, arrays,
-                                     timeout=max(120.0, 4 * timeout))
-            if not header.get("ok"):
-                raise _learner_exception(header.get("type", ""), header.get("error", "error"))
-            return float(header["yours"]), float(header["other"])
+        def proxy(*args):
+            return timed(*args)[0]
+
+        def with_course_versions(calls):
+            """(this function with {name: "module:attr"} in place of the learner's
+            versions, [the names replaced]) or (None, []) when it binds none of them
+            (or the learner process is gone: after a time-out)."""
+            if not self.alive:
+                return None, []
+            try:
+                header, _ = self.request({"op": "swappable", "calls": calls}, timeout=timeout)
+            except (SandboxError, TimeoutError):
+                return None, []
+            names = header.get("names") if header.get("ok") else None
+            if not isinstance(names, list) or not names:
+                return None, []
+            names = [n for n in calls if n in names]
+            return self.function(name, timeout, {n: calls[n] for n in names}), names
+
+        def timers(other: str):
+            """(this function, ``other`` = "module:attr" run in a learner process with
+            no learner code), each ``args -> (value, seconds)``, timed alike."""
+            return (lambda args: timed(*args)), self._course_process(other, timeout)
 
         proxy.__name__ = name
-        proxy.time_against = time_against
+        proxy.timed = timed
+        proxy.with_course_versions = with_course_versions
+        proxy.timers = timers
         return proxy
 
+    def _course_process(self, other: str, timeout: float):
+        """``other`` ("module:attr") as ``args -> (value, seconds)``, run in a second
+        child of the same kind that holds no learner code (the learner's code
+        cannot change it); it ends with this one."""
+        box = self._course
+        if box is None or not box.alive:
+            box = self._course = Sandbox(self.memory_mb, self.cpu_s, self.nproc, self.mode,
+                                         self.file_mb)
+        box.deadline = self.deadline
+        module, attr = other.split(":")
+        error = box.execute(f"from {module} import {attr} as _course_fn\n", "<course>")
+        if error:
+            raise SandboxError(f"could not load {other}: {error}")
+        fn = box.function("_course_fn", timeout)
+        return lambda args: fn.timed(*args)
 
 class LearnerError(Exception):
     """An exception raised by the learner's code in the child (its message)."""
 
 
-def _learner_exception(type_name: str, message: str) -> Exception:
+def _learner_exception(type_name: str, message: str, where: str = "") -> Exception:
     """The learner's exception re-created locally: a built-in type when it is one
-    (ValueError, NotImplementedError, ...), else LearnerError; never BaseException."""
+    (ValueError, NotImplementedError, ...), else LearnerError; never BaseException.
+    ``where``: " (in fn, at `line`)", the learner's line, kept in the message."""
     import builtins
-    type_name, message = bounded_text(type_name, 80), bounded_text(message)
+    type_name = bounded_text(type_name, 80)
+    message = bounded_text(message) + bounded_text(where, MAX_TEXT // 2)
     cls = getattr(builtins, type_name, None)
     text = message.split(": ", 1)[1] if ": " in message else message
     if isinstance(cls, type) and issubclass(cls, Exception):

@@ -11,12 +11,13 @@ import io
 import signal
 import threading
 import time
-import traceback
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
+
+from ..tracebacks import learner_where
 
 __all__ = ["CallResult", "call_learner"]
 
@@ -34,31 +35,10 @@ class CallResult:
     seconds: float = 0.0
 
 
-_MAX_QUOTE = 120
-
-
-def _where(frame) -> str:
-    """Where in the learner's code: the function and the line itself, quoted (the
-    notebook editor shows no line numbers), or the line number when its text is
-    not known."""
-    text = (frame.line or "").strip()
-    if text:
-        if len(text) > _MAX_QUOTE:
-            text = text[:_MAX_QUOTE - 3] + "..."
-        return f" (in {frame.name}, at `{text.replace('`', chr(39))}`)"
-    return f" (line {frame.lineno}, in {frame.name})"
-
-
 def _describe_exception(exc: BaseException) -> str:
-    tb = traceback.extract_tb(exc.__traceback__)
-    where = ""
-    # the deepest frame that is not this module nor NumPy/torch internals
-    for frame in reversed(tb):
-        fname = frame.filename.replace("\\", "/")
-        if "/course_utils/grading/" in fname or "/site-packages/" in fname:
-            continue
-        where = _where(frame)
-        break
+    """One line: the type, the last line of the message, and where in the learner's
+    code (never a frame of course_utils: the grader, the autograder's proxy)."""
+    where = learner_where(exc.__traceback__)
     msg = str(exc).strip().splitlines()
     first = msg[-1] if msg else ""
     return f"{type(exc).__name__}: {first}{where}" if first else f"{type(exc).__name__}{where}"

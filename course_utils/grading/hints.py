@@ -430,3 +430,15 @@ LSTM_FAST_SCRAMBLED_PROJECTION = (
     "The precomputed input projections belong to the wrong (t, b) pairs: X is (T, B, I), "
     "so flatten it to (T * B, I) and reshape the product back to (T, B, 4H) in that same "
     "order (or transpose consistently both ways).")
+
+# ---------------------------------------------------------------- autograder (speed, links)
+SPEED_WRONG_WHILE_TIMED = (
+    "while being timed (each timed call on a new X, compared with the per-step loop's "
+    "answer) your function returned {what}; a function must give the right answer on "
+    "every call to pass the speed check.")
+SPEED_WRONG_WHILE_TIMED_HINT = (
+    "Compute the answer from the arguments on every call: no answers kept from earlier "
+    "calls, and no other behaviour when timed.")
+LINKED_NOTEBOOK = (
+    "not graded: this notebook is a link to another file ({what}); submit your own "
+    "notebook as a plain file.")

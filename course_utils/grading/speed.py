@@ -28,14 +28,22 @@ thread; a figure is measured again, twice, with more rounds and repeats
 before it fails, and a look before the last passes only with a clear margin
 (share at most ``EARLY_SHARE``, 0.45): under heavy load a single short look at
 the loop itself has measured a share as low as 0.58.
+
+Every timed call gets a new X (random, not known ahead) and its answer is compared
+with the loop's on that X: a function that caches answers, or answers otherwise
+while timed, fails (``hints.SPEED_WRONG_WHILE_TIMED``). In the autograder a timed call
+is an ordinary call of the learner process, timed there around the call (the pipe's
+cost left out), and the loop runs in a second process without learner code.
 """
 from __future__ import annotations
+
+import time
 
 import numpy as np
 
 from .. import oracle
 from .. import reference
-from ..timing import compare, pinned_threads
+from ..timing import pinned_threads
 from . import hints
 from .build import sequence_cases
 from .core import CheckResult, Exercise, Mistake, call_learner, register
@@ -75,16 +83,70 @@ def speed_cases(gates=3):
     return cases
 
 
-def _medians(fn, args, repeats, gates=3):
-    """(median s of fn, median s of the loop) on args, interleaved, one thread."""
-    timer = getattr(fn, "time_against", None)   # a function run in the autograder's
-    if timer is not None:                        # learner process is timed there
-        return timer(f"course_utils.reference:{LOOPS[gates]}", args, repeats)
-    loop_version = getattr(reference, LOOPS[gates])
+class WrongWhileTimed(Exception):
+    """A timed call returned something other than the loop's answer."""
+
+
+def _local_timers(fn, loop_version):
+    """(fn, loop_version) as ``args -> (value, seconds)``, timed in this process."""
+    def timer(f):
+        def timed(args):
+            start = time.perf_counter()
+            value = f(*args)
+            return value, time.perf_counter() - start
+        return timed
+    return timer(fn), timer(loop_version)
+
+
+def _leaves(value) -> list:
+    """The arrays of a (nested) tuple or list, in order."""
+    if isinstance(value, (tuple, list)):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
+def _wrong(value, expected) -> str:
+    """'' when ``value`` is the loop's answer (e.g. (H (T, B, H), h_n (B, H))) up to
+    rounding, else what differs (in words); nested outputs compare leaf by leaf."""
+    want = _leaves(expected)
+    try:
+        got = [np.asarray(v, dtype=np.float64) for v in _leaves(value)]
+    except (TypeError, ValueError):
+        return f"a {type(value).__name__} that is not arrays of numbers"
+    if len(got) != len(want) or any(g.shape != np.shape(w) for g, w in zip(got, want)):
+        return "arrays of other shapes than the loop's"
+    if not all(np.allclose(g, w, rtol=1e-5, atol=1e-7) for g, w in zip(got, want)):
+        return "other values than the loop's"
+    return ""
+
+
+def _medians(fn, args, repeats, rng, gates=3):
+    """(median s of fn, median s of the loop) on args, interleaved, one thread.
+
+    Each timed call gets a new X (the weights and h0 stay) and its output is
+    compared with the loop's on the same X: a function that caches, or that
+    answers otherwise while timed, raises WrongWhileTimed. A function run in
+    the autograder's learner process offers ``timers``: each call is then an
+    ordinary call of it (timed there, as every call is) and the loop runs in a
+    second process that holds no learner code.
+    """
+    hook = getattr(fn, "timers", None)
+    name = LOOPS[gates]                          # gates 3: the GRU's loop, 4: the LSTM's
+    yours, loop = (hook(f"course_utils.reference:{name}") if callable(hook)
+                   else _local_timers(fn, getattr(reference, name)))
+    times = {"yours": [], "loop": []}
     with pinned_threads(1):
-        t = compare({"yours": lambda: fn(*args), "loop": lambda: loop_version(*args)},
-                    repeats=repeats, warmup=1)
-    return t["yours"].median, t["loop"].median
+        for k in range(repeats + 1):             # the first round is a warm-up
+            call = (rng.standard_normal(args[0].shape),) + tuple(args[1:])
+            value, t_yours = yours(tuple(np.array(a) for a in call))   # its own copies:
+            expected, t_loop = loop(call)              # what it changes, the loop never sees
+            problem = _wrong(value, expected)
+            if problem:
+                raise WrongWhileTimed(problem)
+            if k:
+                times["yours"].append(t_yours)
+                times["loop"].append(t_loop)
+    return float(np.median(times["yours"])), float(np.median(times["loop"]))
 
 
 def measure_speed(fn, rounds=6, repeats=3, so_far=None, gates=3):
@@ -102,10 +164,11 @@ def measure_speed(fn, rounds=6, repeats=3, so_far=None, gates=3):
     Returns {"a", "b", "k" (lists per round), "share", "ratio" (= median a)}.
     """
     cases = speed_cases(gates)
+    rng = np.random.default_rng()       # X not known ahead (no answers computed beforehand)
     got = {key: list(so_far[key]) if so_far else [] for key in "abk"}
     for _ in range(rounds):
-        yours_lo, loop_lo = _medians(fn, cases[SPEED_WIDTHS[0]], repeats, gates)
-        yours_hi, loop_hi = _medians(fn, cases[SPEED_WIDTHS[1]], repeats, gates)
+        yours_lo, loop_lo = _medians(fn, cases[SPEED_WIDTHS[0]], repeats, rng, gates)
+        yours_hi, loop_hi = _medians(fn, cases[SPEED_WIDTHS[1]], repeats, rng, gates)
         got["a"].append(yours_hi / loop_hi)
         got["b"].append(yours_lo / loop_lo)
         got["k"].append(loop_lo / loop_hi)
@@ -125,6 +188,9 @@ def speed_check(fn, gates=3) -> list:
     for look, (rounds, repeats) in enumerate(LOOKS, 1):  # earlier rounds count too
         try:
             m = measure_speed(fn, rounds, repeats, so_far=m, gates=gates)
+        except WrongWhileTimed as exc:
+            return [CheckResult(SPEED_NAME, False, hints.SPEED_WRONG_WHILE_TIMED.format(
+                what=exc), hints.SPEED_WRONG_WHILE_TIMED_HINT)]
         except Exception as exc:  # noqa: BLE001 - the learner process failed
             return [CheckResult(SPEED_NAME, False, f"could not time your function: {exc}", "")]
         bound = MAX_PROJECTION_SHARE if look == len(LOOKS) else EARLY_SHARE
