@@ -31,8 +31,9 @@ $(STAMP): constraints.txt pyproject.toml Makefile
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_ARGS) $(ALLOW_ROOT)
 
-# one thread per process: two test workers share the cores without oversubscription
-PYTEST := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider
+# one thread per process: two test workers share the cores without oversubscription;
+# COURSE_STRICT=1: a comparison cell of a lab raises instead of printing guidance
+PYTEST := COURSE_STRICT=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 120
 
 # Lint (ruff, rules in pyproject.toml), everything natively, then the notebooks once more on other CPU kernels (torch's

@@ -6,7 +6,7 @@
     check("gru_cell", gru_cell)            # in a notebook: shows the report
 
 The engine is split by concern (``exercise``, ``report``, ``calls``,
-``compare``, ``run``; ``core`` re-exports their names; ``build`` holds the
+``compare``, ``run``, ``guard`` for the labs' comparison cells; ``core`` re-exports their names; ``build`` holds the
 helpers that build cases). Each unit's module (``rnn``, ``gru``, ``lstm``,
 ``bptt``, ``stack``, ``speed``, ``variants``) defines and registers that
 unit's exercises; they are imported below, so a new unit's graders need a new
@@ -21,10 +21,12 @@ import os
 from . import bptt, gru, lstm, rnn, speed, stack, variants  # noqa: F401
 from .build import set_instructor_checks
 from .exercise import EXERCISES
+from .guard import comparing
 from .report import CheckResult, Report
 from .run import run_exercise
 
-__all__ = ["grade", "check", "EXERCISES", "Report", "list_exercises", "set_instructor_checks"]
+__all__ = ["grade", "check", "comparing", "EXERCISES", "Report", "list_exercises",
+           "set_instructor_checks"]
 
 
 def grade(exercise_id: str, fn, hidden: bool = False) -> Report:

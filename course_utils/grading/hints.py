@@ -442,3 +442,11 @@ SPEED_WRONG_WHILE_TIMED_HINT = (
 LINKED_NOTEBOOK = (
     "not graded: this notebook is a link to another file ({what}); submit your own "
     "notebook as a plain file.")
+
+# ---------------------------------------------------------------- comparison cells (guard.py)
+GUARD_STUB = ("`{name}` is not written yet (it raised NotImplementedError): fill in its cell "
+              "above, run its grader cell, then run this cell again.")
+GUARD_DIFFERS = ("`{name}` does not agree yet: {why}. Its grader cell above says which check "
+                 "fails and where to look.")
+GUARD_RAISED = ("`{name}` raised {error}{where}. Its grader cell above says which check fails "
+                "and where to look.")
