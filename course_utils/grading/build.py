@@ -222,7 +222,7 @@ def loop_cell(cell: Callable, n_states: int, *, reverse=False, shift=False,
     final: "last" (right), "first" (the state after step 0) or "init".
     alias: every stored output is the last state (a reused buffer).
     Returns ``f(X, *states0, W_ih, W_hh, b_ih, b_hh)`` with the outputs
-    ``(H, h_n)`` for one state, ``(H, (h_n, c_n))`` for two.
+    ``(H_all, h_n)`` for one state, ``(H_all, (h_n, c_n))`` for two.
     """
     def run(X, *rest):
         init = tuple(np.asarray(s, dtype=np.float64) for s in rest[:n_states])

@@ -27,7 +27,7 @@ def register(ex: "Exercise") -> "Exercise":
 
 
 #: How an exercise's return value is structured: a name for one array, or a
-#: tuple of specs for a tuple, e.g. ``("H", ("h_n", "c_n"))``.
+#: tuple of specs for a tuple, e.g. ``("H_all", ("h_n", "c_n"))``.
 OutputSpec = Any
 
 

@@ -152,9 +152,9 @@ GRU_CELL = register(Exercise(
 GRU_FORWARD = register(Exercise(
     id="gru_forward",
     oracle=oracle.gru_forward, calls={"gru_cell": _ref_gru_cell}, blocks="rzn",
-    signature="gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh) -> (H, h_n)",
+    signature="gru_forward(X, h0, W_ih, W_hh, b_ih, b_hh) -> (H_all, h_n)",
     arg_names=("X", "h0", "W_ih", "W_hh", "b_ih", "b_hh"),
-    output=("H", "h_n"),
+    output=("H_all", "h_n"),
     make_cases=lambda hidden: sequence_cases(oracle.gru_forward, 3, 1, hidden, seed=2003),
     mistakes=(sequence_mistakes(_ref_gru_cell, 1)
               + lift_cell_mistakes(single_bug_mistakes(GRU_CELL_MISTAKES), 1)),

@@ -268,7 +268,7 @@ MISTAKE = {
             "The hidden state is not carried: each step must use the h the previous step "
             "returned, not h0 (the cell state c is carried, h must be too)."),
         "returns h twice": (
-            "The final cell state is wrong: return (H, (h_n, c_n)) with c_n the last cell "
+            "The final cell state is wrong: return (H_all, (h_n, c_n)) with c_n the last cell "
             "state."),
         "outputs c": "The outputs H are the cell states: an LSTM layer outputs the hidden states h_t.",
         "no tanh on cell": "The new hidden state is missing the tanh on the cell: h' = o * tanh(c').",

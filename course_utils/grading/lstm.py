@@ -173,9 +173,9 @@ LSTM_CELL = register(Exercise(
 LSTM_FORWARD = register(Exercise(
     id="lstm_forward",
     oracle=oracle.lstm_forward, calls={"lstm_cell": _ref_lstm_cell}, blocks="ifgo",
-    signature="lstm_forward(X, h0, c0, W_ih, W_hh, b_ih, b_hh) -> (H, (h_n, c_n))",
+    signature="lstm_forward(X, h0, c0, W_ih, W_hh, b_ih, b_hh) -> (H_all, (h_n, c_n))",
     arg_names=("X", "h0", "c0", "W_ih", "W_hh", "b_ih", "b_hh"),
-    output=("H", ("h_n", "c_n")),
+    output=("H_all", ("h_n", "c_n")),
     make_cases=lambda hidden: sequence_cases(oracle.lstm_forward, 4, 2, hidden, seed=3003),
     mistakes=(sequence_mistakes(_ref_lstm_cell, 2) + LSTM_LAYER_MISTAKES
               + lift_cell_mistakes(single_bug_mistakes(LSTM_CELL_MISTAKES), 2)),

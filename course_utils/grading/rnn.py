@@ -70,9 +70,9 @@ RNN_CELL = register(Exercise(
 RNN_FORWARD = register(Exercise(
     id="rnn_forward",
     oracle=oracle.rnn_forward, calls={"rnn_cell": _ref_rnn_cell},
-    signature="rnn_forward(X, h0, W_ih, W_hh, b_ih, b_hh) -> (H, h_n)",
+    signature="rnn_forward(X, h0, W_ih, W_hh, b_ih, b_hh) -> (H_all, h_n)",
     arg_names=("X", "h0", "W_ih", "W_hh", "b_ih", "b_hh"),
-    output=("H", "h_n"),
+    output=("H_all", "h_n"),
     make_cases=lambda hidden: sequence_cases(oracle.rnn_forward, 1, 1, hidden, seed=1003),
     mistakes=sequence_mistakes(_ref_rnn_cell, 1) + lift_cell_mistakes(RNN_CELL_MISTAKES, 1),
     where="solutions/01_rnn.ipynb",

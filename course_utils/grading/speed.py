@@ -241,9 +241,9 @@ def _fast_mistakes():
 GRU_FORWARD_FAST = register(Exercise(
     id="gru_forward_fast",
     oracle=oracle.gru_forward, blocks="rzn",
-    signature="gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh) -> (H, h_n)",
+    signature="gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh) -> (H_all, h_n)",
     arg_names=GRU_FORWARD.arg_names,
-    output=("H", "h_n"),
+    output=("H_all", "h_n"),
     make_cases=lambda hidden: sequence_cases(oracle.gru_forward, 3, 1, hidden, seed=2007),
     mistakes=_fast_mistakes(),
     extra_checks=(speed_check,),
@@ -254,9 +254,9 @@ GRU_FORWARD_FAST = register(Exercise(
 LSTM_FORWARD_FAST = register(Exercise(
     id="lstm_forward_fast",
     oracle=oracle.lstm_forward, blocks="ifgo",
-    signature="lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh) -> (H, (h_n, c_n))",
+    signature="lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh) -> (H_all, (h_n, c_n))",
     arg_names=LSTM_FORWARD.arg_names,
-    output=("H", ("h_n", "c_n")),
+    output=("H_all", ("h_n", "c_n")),
     make_cases=lambda hidden: sequence_cases(oracle.lstm_forward, 4, 2, hidden, seed=3007),
     mistakes=list(LSTM_FORWARD.mistakes) + [
         Mistake("scrambled projection", _lstm_scrambled_projection,
