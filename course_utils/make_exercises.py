@@ -7,7 +7,9 @@ Every code cell of a solution notebook that holds a ``### BEGIN SOLUTION`` /
 ``### END SOLUTION`` block must carry ``metadata.nbgrader`` with
 ``solution: true`` (the markers nbgrader users know). In the exercise the
 block becomes ``# YOUR CODE HERE`` + ``raise NotImplementedError()`` at the
-block's indentation; a markdown cell's block becomes ``YOUR ANSWER HERE``.
+block's indentation; a markdown cell's block becomes ``YOUR ANSWER HERE``. A
+line ``name = value  ### ANSWER`` (a lab question's answer) becomes
+``name = ...  # your answer``, so that Run All goes on.
 Outputs and execution counts are cleared.
 
 All notebooks are read and checked first; if any is broken, the command
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +33,7 @@ __all__ = ["strip_solutions", "convert_notebook", "main", "NotebookError"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
+ANSWER = re.compile(r"^(\s*)([A-Za-z_]\w*)\s*=.*###\s*ANSWER\s*$")
 _REPO = Path(__file__).resolve().parent.parent
 
 
@@ -58,7 +62,10 @@ def strip_solutions(source: str, cell_type: str = "code", where: str = "") -> st
                 raise NotebookError(f"{where}line {k}: '{END}' without '{BEGIN}'")
             inside = False
             continue
-        if not inside:
+        answer = ANSWER.match(line) if cell_type == "code" and not inside else None
+        if answer:
+            out.append(f"{answer.group(1)}{answer.group(2)} = ...  # your answer")
+        elif not inside:
             out.append(line)
     if inside:
         raise NotebookError(f"{where}'{BEGIN}' is never closed by '{END}'")
@@ -78,6 +85,8 @@ def convert_notebook(nb, name: str = "notebook"):
                     f"with solution: true")
             cell["source"] = strip_solutions(src, cell.cell_type, f"{name}: cell {i}: ")
             n_blocks += 1
+        elif cell.cell_type == "code" and "ANSWER" in src:
+            cell["source"] = strip_solutions(src, "code", f"{name}: cell {i}: ")
         if cell.cell_type == "code":
             cell["outputs"] = []
             cell["execution_count"] = None

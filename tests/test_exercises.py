@@ -48,7 +48,11 @@ def test_exercise_runs_all_with_the_stubs(path, tmp_path, monkeypatch):
         text = "".join(o.get("text", "") for o in c.outputs if o.output_type == "stream")
         assert "is not written yet" in text, c.source[:200]
     # the grader cells ran and reported the stub in words, without raising
-    reports = [o for c in nb.cells if c.cell_type == "code" and "check(" in c.source
-               for o in c.outputs if o.output_type == "display_data"]
-    assert reports, "no grader report shown"
-    assert all("NotImplementedError" in o.data["text/plain"] for o in reports)
+    def reports(questions):
+        return [o.data["text/plain"] for c in nb.cells if c.cell_type == "code"
+                and "check(" in c.source and ('check("q' in c.source) == questions
+                for o in c.outputs if o.output_type == "display_data"]
+    assert reports(False), "no grader report shown"
+    assert all("NotImplementedError" in text for text in reports(False))
+    # the questions are left unanswered (`...`) and say so
+    assert reports(True) and all("not answered yet" in text for text in reports(True))

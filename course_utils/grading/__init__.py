@@ -22,6 +22,7 @@ from . import bptt, gru, lstm, rnn, speed, stack, variants  # noqa: F401
 from .build import set_instructor_checks
 from .exercise import EXERCISES
 from .guard import comparing
+from .questions import QUESTIONS, grade_question
 from .report import CheckResult, Report
 from .run import run_exercise
 
@@ -31,16 +32,20 @@ __all__ = ["grade", "check", "comparing", "EXERCISES", "Report", "list_exercises
 
 def grade(exercise_id: str, fn, hidden: bool = False) -> Report:
     """Grade the learner's function ``fn`` for ``exercise_id``; never raises.
+    For a lab's question (``QUESTIONS``) ``fn`` is the answer itself.
 
     hidden=True adds the hidden checks (their feedback names only the kind of
     check that failed), and the instructor's own ones when a private seed is
     set (:func:`set_instructor_checks` or COURSE_INSTRUCTOR_SEED).
     """
+    if exercise_id in QUESTIONS:
+        return grade_question(exercise_id, fn)
     ex = EXERCISES.get(exercise_id)
     if ex is None:
         report = Report(str(exercise_id))
         known = ", ".join(sorted(EXERCISES))
-        close = difflib.get_close_matches(str(exercise_id), list(EXERCISES), n=1)
+        close = difflib.get_close_matches(str(exercise_id), list(EXERCISES) + list(QUESTIONS),
+                                          n=1)
         guess = f" Did you mean {close[0]!r}?" if close else ""
         report.checks.append(CheckResult(
             "exercise id", False, f"there is no exercise called {exercise_id!r}.{guess}",

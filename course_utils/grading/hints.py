@@ -450,3 +450,12 @@ GUARD_DIFFERS = ("`{name}` does not agree yet: {why}. Its grader cell above says
                  "fails and where to look.")
 GUARD_RAISED = ("`{name}` raised {error}{where}. Its grader cell above says which check fails "
                 "and where to look.")
+
+# ---------------------------------------------------------------- questions (questions.py)
+QUESTION_KIND = {"number": "a number", "shape": "a shape, a tuple of ints such as (2, 3)",
+                 "choice": "one letter"}
+QUESTION_UNANSWERED = "not answered yet: replace `...` with your answer ({what})."
+QUESTION_WRONG_TYPE = "expected {what}, got a {got}."
+QUESTION_WRONG_RANK = "your shape has {n} axes; count the axes again."
+QUESTION_CHOICE = "answer with one of {options}."
+QUESTION_WRONG = "not right yet: think again before you run the code below."

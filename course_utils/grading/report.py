@@ -72,6 +72,8 @@ class Report:
         n, k = len(checks), sum(c.passed for c in checks)
         what = "public checks" if public_only else "checks"
         if checks and k == n:
+            if n == 1:
+                return f"{self.exercise}: {checks[0].name} passed."
             return f"{self.exercise}: all {n} {what} passed."
         score = k / n if n else 0.0
         return f"{self.exercise}: {k} of {n} {what} passed (score {score:.2f})."
