@@ -78,15 +78,15 @@ def convert_notebook(nb, name: str = "notebook"):
     n_blocks = 0
     for i, cell in enumerate(ex.cells):
         src = cell.get("source", "")
-        if BEGIN in src or END in src:
+        has_block = BEGIN in src or END in src
+        if has_block:
             if not nbio.is_solution(cell):
                 raise NotebookError(
                     f"{name}: cell {i} has a solution block but no metadata.nbgrader "
                     f"with solution: true")
-            cell["source"] = strip_solutions(src, cell.cell_type, f"{name}: cell {i}: ")
             n_blocks += 1
-        elif cell.cell_type == "code" and "ANSWER" in src:
-            cell["source"] = strip_solutions(src, "code", f"{name}: cell {i}: ")
+        if has_block or cell.cell_type == "code":      # code cells: also ### ANSWER lines
+            cell["source"] = strip_solutions(src, cell.cell_type, f"{name}: cell {i}: ")
         if cell.cell_type == "code":
             cell["outputs"] = []
             cell["execution_count"] = None

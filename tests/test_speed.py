@@ -14,32 +14,29 @@ from course_utils.reference import gru_forward, lstm_forward
 from course_utils.timing import compare, measure, pinned_threads
 
 
-@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
-def test_fast_forward_matches_torch(dtype, tol):
-    rng = np.random.default_rng(3)
-    T, B, I, H = 13, 3, 5, 7
-    p = [a.astype(dtype) for a in rand_params(rng, I, H, 3)]
-    X = rng.standard_normal((T, B, I)).astype(dtype)
-    h0 = rng.standard_normal((B, H)).astype(dtype)
-    H_all, h_n = gru_forward_fast(X, h0, *p)
-    want_H, want_h = oracle.gru_forward(X, h0, *p)
-    assert H_all.dtype == dtype and H_all.shape == (T, B, H)
-    np.testing.assert_allclose(H_all, want_H, atol=tol, rtol=0)
-    np.testing.assert_allclose(h_n, want_h, atol=tol, rtol=0)
+def _leaves(value):
+    """The arrays of a nested (H_all, h_n) or (H_all, (h_n, c_n)) output, in order."""
+    return [x for v in value for x in _leaves(v)] if isinstance(value, tuple) else [value]
 
 
+FAST = {"gru": (gru_forward_fast, oracle.gru_forward, 3, 1, 3),    # fn, oracle, gates,
+        "lstm": (lstm_forward_fast, oracle.lstm_forward, 4, 2, 4)}  # states, seed
+
+
+@pytest.mark.parametrize("cell", sorted(FAST))
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
-def test_fast_lstm_matches_torch(dtype, tol):
-    rng = np.random.default_rng(4)
+def test_fast_forward_matches_torch(cell, dtype, tol):
+    fast_fn, oracle_fn, gates, n_states, seed = FAST[cell]
+    rng = np.random.default_rng(seed)
     T, B, I, H = 13, 3, 5, 7
-    p = [a.astype(dtype) for a in rand_params(rng, I, H, 4)]
+    p = [a.astype(dtype) for a in rand_params(rng, I, H, gates)]
     X = rng.standard_normal((T, B, I)).astype(dtype)
-    h0, c0 = rng.standard_normal((2, B, H)).astype(dtype)
-    H_all, (h_n, c_n) = lstm_forward_fast(X, h0, c0, *p)
-    want_H, (want_h, want_c) = oracle.lstm_forward(X, h0, c0, *p)
-    assert H_all.dtype == c_n.dtype == dtype and H_all.shape == (T, B, H)
-    for got, want in ((H_all, want_H), (h_n, want_h), (c_n, want_c)):
-        np.testing.assert_allclose(got, want, atol=tol, rtol=0)
+    states = list(rng.standard_normal((n_states, B, H)).astype(dtype))
+    got, want = _leaves(fast_fn(X, *states, *p)), _leaves(oracle_fn(X, *states, *p))
+    assert got[0].shape == (T, B, H) and all(g.dtype == dtype for g in got)
+    assert len(got) == len(want) == 1 + n_states
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, atol=tol, rtol=0)
 
 
 @pytest.mark.parametrize("B", [1, 9])               # both input-projection paths

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..tracebacks import learner_where
 
-__all__ = ["CallResult", "call_learner"]
+__all__ = ["CallResult", "call_learner", "describe_exception"]
 
 class _TimeLimit(BaseException):
     """Raised inside learner code when its time is up (not an Exception, so a
@@ -35,12 +35,15 @@ class CallResult:
     seconds: float = 0.0
 
 
-def _describe_exception(exc: BaseException) -> str:
-    """One line: the type, the last line of the message, and where in the learner's
-    code (never a frame of course_utils: the grader, the autograder's proxy)."""
+def describe_exception(exc: BaseException, limit: int | None = None) -> str:
+    """One line: the type, the last line of the message (cut to ``limit`` characters
+    with "..." when given), and where in the learner's code (never a frame of
+    course_utils: the grader, the autograder's proxy)."""
     where = learner_where(exc.__traceback__)
     msg = str(exc).strip().splitlines()
     first = msg[-1] if msg else ""
+    if limit is not None and len(first) > limit:
+        first = first[:limit - 3] + "..."
     return f"{type(exc).__name__}: {first}{where}" if first else f"{type(exc).__name__}{where}"
 
 
@@ -74,9 +77,9 @@ def call_learner(fn: Callable, args: tuple, time_limit: float) -> CallResult:
         except KeyboardInterrupt:
             raise
         except RecursionError as exc:
-            out.error, out.error_type = _describe_exception(exc), "RecursionError"
+            out.error, out.error_type = describe_exception(exc), "RecursionError"
         except BaseException as exc:  # SystemExit too: learner code must not end the kernel
-            out.error, out.error_type = _describe_exception(exc), type(exc).__name__
+            out.error, out.error_type = describe_exception(exc), type(exc).__name__
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
@@ -95,7 +98,7 @@ def call_learner(fn: Callable, args: tuple, time_limit: float) -> CallResult:
         if worker.is_alive():
             out.timed_out = True
         elif "exc" in box:
-            out.error, out.error_type = _describe_exception(box["exc"]), type(box["exc"]).__name__
+            out.error, out.error_type = describe_exception(box["exc"]), type(box["exc"]).__name__
         else:
             out.value = box.get("value")
     out.seconds = time.perf_counter() - start

@@ -14,17 +14,22 @@ comparison that fails in the solutions fails the tests.
 from __future__ import annotations
 
 import os
-import sys
 from contextlib import contextmanager
 
-from ..tracebacks import learner_where
 from . import hints
+from .calls import describe_exception
 
 __all__ = ["comparing"]
 
 
-def _strict() -> bool:
-    return os.environ.get("COURSE_STRICT", "") not in ("", "0")
+def _guidance(name: str, exc: Exception) -> str:
+    """What a comparison cell prints when ``exc`` ends it: a stub, a failed
+    assertion or an error in the learner's code."""
+    if isinstance(exc, NotImplementedError):
+        return hints.GUARD_STUB.format(name=name)
+    if isinstance(exc, AssertionError):
+        return hints.GUARD_DIFFERS.format(name=name, why=str(exc) or "the check above failed")
+    return hints.GUARD_RAISED.format(name=name, error=describe_exception(exc, limit=200))
 
 
 @contextmanager
@@ -33,19 +38,7 @@ def comparing(name: str):
     error prints guidance instead of raising (unless COURSE_STRICT=1)."""
     try:
         yield
-    except NotImplementedError:
-        if _strict():
-            raise
-        print(hints.GUARD_STUB.format(name=name))
-    except AssertionError as exc:
-        if _strict():
-            raise
-        print(hints.GUARD_DIFFERS.format(name=name, why=str(exc) or "the check above failed"))
     except Exception as exc:  # noqa: BLE001 - the learner's code, reported in words
-        if _strict():
+        if os.environ.get("COURSE_STRICT", "") not in ("", "0"):
             raise
-        where = learner_where(sys.exc_info()[2])
-        text = str(exc)
-        text = text if len(text) <= 200 else text[:197] + "..."
-        print(hints.GUARD_RAISED.format(name=name, error=f"{type(exc).__name__}: {text}",
-                                        where=where))
+        print(_guidance(name, exc))

@@ -228,6 +228,12 @@ BATCH_MEAN = ("The parameter gradients look divided by the batch size: the loss 
 
 # ---------------------------------------------------------------- the mistake catalogues
 #: unit -> mistake name -> hint (the names are the catalogues' own, see grading/<unit>.py)
+# unit 07: a precomputed input projection of {width} = (gate blocks) x H columns
+_SCRAMBLED_PROJECTION = (
+    "The precomputed input projections belong to the wrong (t, b) pairs: X is (T, B, I), "
+    "so flatten it to (T * B, I) and reshape the product back to (T, B, {width}) in that "
+    "same order (or transpose consistently both ways).")
+
 MISTAKE = {
     "rnn": {
         "no biases": "The biases seem to be missing: add both b_ih and b_hh.",
@@ -417,19 +423,13 @@ MISTAKE = {
             " and then change it in place; store a new array each step."),
     },
     "speed": {
-        "scrambled projection": (
-            "The precomputed input projections belong to the wrong (t, b) pairs: X is (T, B, "
-            "I), so flatten it to (T * B, I) and reshape the product back to (T, B, 3H) in "
-            "that same order (or transpose consistently both ways)."),
+        "scrambled projection": _SCRAMBLED_PROJECTION.format(width="3H"),
     },
 }
 
 
 # unit 07: lstm_forward_fast
-LSTM_FAST_SCRAMBLED_PROJECTION = (
-    "The precomputed input projections belong to the wrong (t, b) pairs: X is (T, B, I), "
-    "so flatten it to (T * B, I) and reshape the product back to (T, B, 4H) in that same "
-    "order (or transpose consistently both ways).")
+LSTM_FAST_SCRAMBLED_PROJECTION = _SCRAMBLED_PROJECTION.format(width="4H")
 
 # ---------------------------------------------------------------- autograder (speed, links)
 SPEED_WRONG_WHILE_TIMED = (
@@ -448,7 +448,7 @@ GUARD_STUB = ("`{name}` is not written yet (it raised NotImplementedError): fill
               "above, run its grader cell, then run this cell again.")
 GUARD_DIFFERS = ("`{name}` does not agree yet: {why}. Its grader cell above says which check "
                  "fails and where to look.")
-GUARD_RAISED = ("`{name}` raised {error}{where}. Its grader cell above says which check fails "
+GUARD_RAISED = ("`{name}` raised {error}. Its grader cell above says which check fails "
                 "and where to look.")
 
 # ---------------------------------------------------------------- questions (questions.py)

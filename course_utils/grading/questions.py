@@ -43,14 +43,11 @@ def _ask(question: Question) -> Question:
     return question
 
 
-def _n_params(module) -> int:
-    return sum(p.numel() for p in module.parameters())
-
-
 def _torch_count(kind: str, *args, **kwargs) -> Callable[[], int]:
+    """The parameter count of ``torch.nn.<kind>(*args, **kwargs)``, computed when asked."""
     def count():
         import torch
-        return _n_params(getattr(torch.nn, kind)(*args, **kwargs))
+        return sum(p.numel() for p in getattr(torch.nn, kind)(*args, **kwargs).parameters())
     return count
 
 

@@ -121,21 +121,27 @@ def _wrong(value, expected) -> str:
     return ""
 
 
-def _medians(fn, args, repeats, rng, gates=3):
-    """(fastest s of fn, fastest s of the loop) on args, interleaved, one thread: load
-    only ever adds time, so the fastest of the repeats is the least disturbed.
+def _timers(fn, gates):
+    """(fn, the loop for ``gates``: 3 the GRU's, 4 the LSTM's), each
+    ``args -> (value, seconds)``. A function run in the autograder's learner process
+    offers ``timers``: each call is then an ordinary call of it (timed there, as
+    every call is) and the loop runs in a second process that holds no learner code."""
+    hook = getattr(fn, "timers", None)
+    name = LOOPS[gates]
+    if callable(hook):
+        return hook(f"course_utils.reference:{name}")
+    return _local_timers(fn, getattr(reference, name))
+
+
+def _fastest(fn, args, repeats, rng, gates=3):
+    """(fastest s of fn, fastest s of the loop) on args, interleaved, one thread:
+    load only ever adds time, so the fastest of the repeats is the least disturbed.
 
     Each timed call gets a new X (the weights and h0 stay) and its output is
     compared with the loop's on the same X: a function that caches, or that
-    answers otherwise while timed, raises WrongWhileTimed. A function run in
-    the autograder's learner process offers ``timers``: each call is then an
-    ordinary call of it (timed there, as every call is) and the loop runs in a
-    second process that holds no learner code.
+    answers otherwise while timed, raises WrongWhileTimed.
     """
-    hook = getattr(fn, "timers", None)
-    name = LOOPS[gates]                          # gates 3: the GRU's loop, 4: the LSTM's
-    yours, loop = (hook(f"course_utils.reference:{name}") if callable(hook)
-                   else _local_timers(fn, getattr(reference, name)))
+    yours, loop = _timers(fn, gates)
     times = {"yours": [], "loop": []}
     with pinned_threads(1):
         for k in range(repeats + 1):             # the first round is a warm-up
@@ -169,8 +175,8 @@ def measure_speed(fn, rounds=6, repeats=3, so_far=None, gates=3):
     rng = np.random.default_rng()       # X not known ahead (no answers computed beforehand)
     got = {key: list(so_far[key]) if so_far else [] for key in "abk"}
     for _ in range(rounds):
-        yours_lo, loop_lo = _medians(fn, cases[SPEED_WIDTHS[0]], repeats, rng, gates)
-        yours_hi, loop_hi = _medians(fn, cases[SPEED_WIDTHS[1]], repeats, rng, gates)
+        yours_lo, loop_lo = _fastest(fn, cases[SPEED_WIDTHS[0]], repeats, rng, gates)
+        yours_hi, loop_hi = _fastest(fn, cases[SPEED_WIDTHS[1]], repeats, rng, gates)
         got["a"].append(yours_hi / loop_hi)
         got["b"].append(yours_lo / loop_lo)
         got["k"].append(loop_lo / loop_hi)
@@ -217,15 +223,12 @@ def lstm_speed_check(fn) -> list:
     return speed_check(fn, gates=4)
 
 
-def _scrambled_projection(X, h0, *params):
-    """The input projection flattened batch-major but unflattened time-major: the
-    loop run on X's rows reshuffled the same way."""
-    return reference.gru_forward(X.transpose(1, 0, 2).reshape(X.shape), h0, *params)
-
-
-def _lstm_scrambled_projection(X, h0, c0, *params):
-    """:func:`_scrambled_projection` for the LSTM."""
-    return reference.lstm_forward(X.transpose(1, 0, 2).reshape(X.shape), h0, c0, *params)
+def _scrambled_projection(loop):
+    """The input projection flattened batch-major but unflattened time-major: ``loop``
+    (a reference forward, X (T, B, I) first) run on X's rows reshuffled the same way."""
+    def scrambled(X, *rest):
+        return loop(X.transpose(1, 0, 2).reshape(X.shape), *rest)
+    return scrambled
 
 
 
@@ -235,7 +238,7 @@ def _fast_mistakes():
     inherited = [Mistake(m.name, m.fn, m.hint + hints.SPEED_FOLDED) if m.name == "b_hn outside reset"
                  else m for m in GRU_FORWARD.mistakes]
     return inherited + [
-        Mistake("scrambled projection", _scrambled_projection,
+        Mistake("scrambled projection", _scrambled_projection(reference.gru_forward),
                 hints.MISTAKE["speed"]["scrambled projection"]),
     ]
 
@@ -261,7 +264,7 @@ LSTM_FORWARD_FAST = register(Exercise(
     output=("H_all", ("h_n", "c_n")),
     make_cases=lambda hidden: sequence_cases(oracle.lstm_forward, 4, 2, hidden, seed=3007),
     mistakes=list(LSTM_FORWARD.mistakes) + [
-        Mistake("scrambled projection", _lstm_scrambled_projection,
+        Mistake("scrambled projection", _scrambled_projection(reference.lstm_forward),
                 hints.LSTM_FAST_SCRAMBLED_PROJECTION),
     ],
     extra_checks=(lstm_speed_check,),
