@@ -21,7 +21,15 @@ from .oracle import param_names
 from .reference import gru_gates, lstm_gates
 
 __all__ = ["gru_forward_cache", "gru_backward", "lstm_forward_cache", "lstm_backward",
-           "torch_gru_backward", "torch_lstm_backward"]
+           "torch_gru_backward", "torch_lstm_backward", "GRU_STEP_CACHE", "LSTM_STEP_CACHE",
+           "gru_step_forward", "gru_step_backward", "lstm_step_forward", "lstm_step_backward",
+           "torch_gru_step_backward", "torch_lstm_step_backward"]
+
+#: what one step's cache holds, in order (lab 04 states the same): each (B, I) or (B, H);
+#: gh_n = W_hn h_prev + b_hn, the recurrent part of the candidate's pre-activation
+GRU_STEP_CACHE = ("x_t", "h_prev", "r", "z", "n", "gh_n")
+#: the LSTM step's cache; tanh_c = tanh(c_next)
+LSTM_STEP_CACHE = ("x_t", "h_prev", "c_prev", "i", "f", "g", "o", "tanh_c")
 
 
 def _dtype(*arrays):
@@ -29,6 +37,14 @@ def _dtype(*arrays):
     gradients keep the inputs' precision."""
     dt = np.result_type(*arrays)
     return dt if dt.kind == "f" else np.dtype(np.float64)
+
+
+def _gru_step(gi, h, W_hh, b_hh):
+    """One GRU step from its input projection gi (B, 3H) -> (h_next, r, z, n, gh_n)."""
+    H = h.shape[1]
+    gh = h @ W_hh.T + b_hh
+    r, z, n = gru_gates(gi, gh)
+    return (1 - z) * n + z * h, r, z, n, gh[:, 2 * H:]
 
 
 def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
@@ -45,12 +61,10 @@ def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
     cache = {k: np.empty((T, B, H), dtype=dt) for k in names}
     H_all = np.empty((T, B, H), dtype=dt)
     for t in range(T):
-        gh = h @ W_hh.T + b_hh
-        r, z, n = gru_gates(GI[t], gh)
-        for k, v in zip(names, (h, r, z, n, gh[:, 2 * H:])):
+        h_next, *parts = _gru_step(GI[t], h, W_hh, b_hh)
+        for k, v in zip(names, (h, *parts)):
             cache[k][t] = v
-        h = (1 - z) * n + z * h
-        H_all[t] = h
+        h = H_all[t] = h_next
     return H_all, cache
 
 
@@ -130,6 +144,14 @@ def gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh):
     return dX, dh0, dW_ih, dW_hh, db_ih, db_hh
 
 
+def _lstm_step(a, c_prev):
+    """One LSTM step from its pre-activations a (B, 4H) -> (h_next, c_next, i, f, g, o, tanh_c)."""
+    i, f, g, o = lstm_gates(a)
+    c_next = f * c_prev + i * g
+    tanh_c = np.tanh(c_next)
+    return o * tanh_c, c_next, i, f, g, o, tanh_c
+
+
 def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     """LSTM forward (torch's form) keeping what the backward needs (lesson 04).
 
@@ -144,13 +166,10 @@ def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     cache = {k: np.empty((T, B, H), dtype=dt) for k in names}
     H_all = np.empty((T, B, H), dtype=dt)
     for t in range(T):
-        a = GI[t] + h @ W_hh.T
-        i, f, g, o = lstm_gates(a)
-        c_next = f * cst + i * g
-        tanh_c = np.tanh(c_next)
-        for k, v in zip(names, (h, cst, i, f, g, o, tanh_c)):
+        h_next, c_next, *gates = _lstm_step(GI[t] + h @ W_hh.T, cst)
+        for k, v in zip(names, (h, cst, *gates)):
             cache[k][t] = v
-        h, cst = o * tanh_c, c_next
+        h, cst = h_next, c_next
         H_all[t] = h
     return H_all, cache
 
@@ -202,6 +221,79 @@ def lstm_backward(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     return dX, dh0, dc0, dW_ih, dW_hh, db_ih, db_hh
 
 
+# ---------------------------------------------------------------- one step (lab 04)
+def gru_step_forward(x_t, h_prev, W_ih, W_hh, b_ih, b_hh):
+    """One GRU step (torch's form) and what its backward needs (lab 04).
+
+    x_t (B, I), h_prev (B, H) -> (h_next (B, H), cache): the tuple
+    (x_t, h_prev, r, z, n, gh_n) of :data:`GRU_STEP_CACHE`.
+    """
+    h_next, *parts = _gru_step(x_t @ W_ih.T + b_ih, h_prev, W_hh, b_hh)
+    return h_next, (x_t, h_prev, *parts)
+
+
+def lstm_step_forward(x_t, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    """One LSTM step (torch's form) and what its backward needs (lab 04).
+
+    x_t (B, I), h_prev (B, H), c_prev (B, H) -> (h_next, c_next, cache): the tuple
+    (x_t, h_prev, c_prev, i, f, g, o, tanh_c) of :data:`LSTM_STEP_CACHE`.
+    """
+    a = x_t @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
+    h_next, c_next, *gates = _lstm_step(a, c_prev)
+    return h_next, c_next, (x_t, h_prev, c_prev, *gates)
+
+
+def _as_layer_cache(names, cache):
+    """A step's cache (tuple) as the layer pieces' dict of (1, B, .) arrays."""
+    return {k: np.asarray(v)[None] for k, v in zip(names, cache)}
+
+
+def _gru_step_back(F, c, dh_next, W_hh):
+    """One GRU step backwards from factors F and cache c (both T = 1)
+    -> (dh_prev (B, H), dA_x, dA_h (1, B, 3H))."""
+    dt = _dtype(dh_next, c["r"])
+    dA_x, dA_h = (np.empty((1, dh_next.shape[0], W_hh.shape[0]), dtype=dt) for _ in range(2))
+    (dh_prev,) = _gru_stepper(F, W_hh, dA_x, dA_h)(0, dh_next)
+    return dh_prev, dA_x, dA_h
+
+
+def _lstm_step_back(F, c, dh_next, dc_next, W_hh):
+    """One LSTM step backwards from factors F and cache c (both T = 1)
+    -> (dh_prev, dc_prev (B, H), dA (1, B, 4H))."""
+    dA = np.empty((1, dh_next.shape[0], W_hh.shape[0]), dtype=_dtype(dh_next, c["i"]))
+    dh_prev, dc_prev = _lstm_stepper(F, W_hh, dA)(0, dh_next, dc_next)
+    return dh_prev, dc_prev, dA
+
+
+def gru_step_backward(dh_next, cache, W_ih, W_hh):
+    """One GRU step backwards (lab 04).
+
+    dh_next (B, H): the whole gradient arriving at h_next; cache: what
+    :func:`gru_step_forward` returned -> (dx (B, I), dh_prev (B, H), dW_ih (3H, I),
+    dW_hh (3H, H), db_ih (3H,), db_hh (3H,)): this step's share of each gradient.
+    """
+    c = _as_layer_cache(GRU_STEP_CACHE, cache)
+    dh_prev, dA_x, dA_h = _gru_step_back(_gru_factors(c), c, np.asarray(dh_next), W_hh)
+    dx, dW_ih, dW_hh, db_ih, db_hh = _param_grads(dA_x, dA_h, c["x_t"], c["h_prev"], W_ih)
+    return dx[0], dh_prev, dW_ih, dW_hh, db_ih, db_hh
+
+
+def lstm_step_backward(dh_next, dc_next, cache, W_ih, W_hh):
+    """One LSTM step backwards (lab 04).
+
+    dh_next (B, H): the whole gradient arriving at h_next; dc_next (B, H): the
+    gradient arriving at c_next from the step after (not through h_next); cache:
+    what :func:`lstm_step_forward` returned -> (dx (B, I), dh_prev, dc_prev (B, H),
+    dW_ih (4H, I), dW_hh (4H, H), db_ih (4H,), db_hh (4H,)).
+    """
+    c = _as_layer_cache(LSTM_STEP_CACHE, cache)
+    dh_prev, dc_prev, dA = _lstm_step_back(_lstm_factors(c), c, np.asarray(dh_next),
+                                           np.asarray(dc_next), W_hh)
+    dx, dW_ih, dW_hh, db_ih, db_hh = _param_grads(dA, dA, c["x_t"], c["h_prev"], W_ih)
+    return dx[0], dh_prev, dc_prev, dW_ih, dW_hh, db_ih, db_hh
+
+
+# ---------------------------------------------------------------- torch oracles
 def _grads(module_cls, dH, X, states, params):
     T_ = lambda a: torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)  # noqa: E731
     X_t = T_(X)
@@ -228,3 +320,28 @@ def torch_gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh):
 def torch_lstm_backward(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     """The oracle: torch.nn.LSTM + autograd in float64, same outputs as lstm_backward (lab 04)."""
     return _grads(torch.nn.LSTM, dH, X, [h0, c0], [W_ih, W_hh, b_ih, b_hh])
+
+
+def torch_gru_step_backward(dh_next, x_t, h_prev, W_ih, W_hh, b_ih, b_hh):
+    """The step oracle: one step of torch.nn.GRU + autograd in float64, for the
+    step that :func:`gru_step_forward` takes from x_t, h_prev and the parameters
+    -> the outputs of :func:`gru_step_backward` (lab 04)."""
+    out = _grads(torch.nn.GRU, np.asarray(dh_next)[None], np.asarray(x_t)[None], [h_prev],
+                 [W_ih, W_hh, b_ih, b_hh])
+    return (out[0][0], *out[1:])
+
+
+def torch_lstm_step_backward(dh_next, dc_next, x_t, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    """The step oracle for the LSTM: L = sum(dh_next * h_next) + sum(dc_next * c_next)
+    through one step of torch.nn.LSTM, float64 -> the outputs of
+    :func:`lstm_step_backward` (lab 04)."""
+    T_ = lambda a: torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)  # noqa: E731
+    leaves = [T_(a) for a in (x_t, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh)]
+    x, h, c, *W = leaves
+    cell = torch.nn.LSTMCell(x.shape[1], h.shape[1]).double()
+    h_next, c_next = torch.func.functional_call(
+        cell, dict(zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), W)), (x, (h, c)))
+    loss = (h_next * torch.as_tensor(np.asarray(dh_next, dtype=np.float64))).sum() + \
+        (c_next * torch.as_tensor(np.asarray(dc_next, dtype=np.float64))).sum()
+    loss.backward()
+    return tuple(a.grad.numpy() for a in leaves)

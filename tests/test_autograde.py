@@ -220,7 +220,7 @@ def test_every_lab_solution_earns_full_marks(tmp_path):
         shutil.copy(lab, subs / lab.name)
     table = autograde.grade_folder(tmp_path / "subs", tmp_path / "out", workers=2,
                                    progress=False)
-    assert len(table["sam"]) == 14
+    assert len(table["sam"]) == 16
     record = json.loads((tmp_path / "out" / "results" / "sam.json").read_text())
     failed = {ex: [c["name"] + ": " + c["message"] for c in r["checks"] if not c["passed"]]
               for reports in record["labs"].values() for ex, r in reports.items()

@@ -9,9 +9,11 @@ import pytest
 from course_utils import bptt
 from course_utils.gradcheck import grad_check, numerical_gradient, rel_error
 from course_utils.grading import grade
-from course_utils.grading.bptt import gru_backward_variant, lstm_backward_variant
+from course_utils.grading import hints
+from course_utils.grading.bptt import (gru_backward_variant, gru_step_backward_variant,
+                                       lstm_backward_variant, lstm_step_backward_variant)
 from course_utils.grading.build import rand_params
-from course_utils.reference import gru_forward, sigmoid
+from course_utils.reference import gru_forward, lstm_forward, sigmoid
 
 
 def _setup(gates, n_states, seed=0, T=4, B=2, I=3, H=5):
@@ -181,3 +183,150 @@ def test_benchmark_runs_on_a_tiny_size(capsys):
     assert bench_bptt.main(["--tiny"]) == 0
     out = capsys.readouterr().out
     assert "GRU" in out and "LSTM" in out and "NumPy / torch" in out
+
+
+# ---------------------------------------------------------------- one step (lab 04)
+def _step_setup(lstm, seed=0, B=3, I=4, H=5):
+    rng = np.random.default_rng(seed)
+    params = rand_params(rng, I, H, 4 if lstm else 3)
+    x_t = rng.standard_normal((B, I))
+    states = [rng.uniform(-0.9, 0.9, (B, H)) for _ in range(2 if lstm else 1)]
+    grads = [rng.standard_normal((B, H)) for _ in range(2 if lstm else 1)]
+    return x_t, states, params, grads
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("lstm", [False, True], ids=["gru", "lstm"])
+def test_step_reference_matches_torch_and_the_layer(lstm, seed):
+    x_t, states, params, grads = _step_setup(lstm, seed)
+    if lstm:
+        h_next, c_next, cache = bptt.lstm_step_forward(x_t, *states, *params)
+        ours = bptt.lstm_step_backward(*grads, cache, *params[:2])
+        theirs = bptt.torch_lstm_step_backward(*grads, x_t, *states, *params)
+        H_all, (h_n, c_n) = lstm_forward(x_t[None], *states, *params)
+        assert np.allclose(c_next, c_n, rtol=0, atol=1e-14)
+    else:
+        h_next, cache = bptt.gru_step_forward(x_t, *states, *params)
+        ours = bptt.gru_step_backward(*grads, cache, *params[:2])
+        theirs = bptt.torch_gru_step_backward(*grads, x_t, *states, *params)
+        H_all, h_n = gru_forward(x_t[None], *states, *params)
+    assert np.allclose(h_next, h_n, rtol=0, atol=1e-14)
+    for a, b in zip(ours, theirs, strict=True):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("lstm", [False, True], ids=["gru", "lstm"])
+def test_step_variants_with_default_switches_are_the_reference_bit_for_bit(lstm):
+    x_t, states, params, grads = _step_setup(lstm, 7, B=2, I=3, H=4)
+    if lstm:
+        *_, cache = bptt.lstm_step_forward(x_t, *states, *params)
+        pairs = zip(lstm_step_backward_variant(*grads, cache, *params[:2]),
+                    bptt.lstm_step_backward(*grads, cache, *params[:2]), strict=True)
+    else:
+        _, cache = bptt.gru_step_forward(x_t, *states, *params)
+        pairs = zip(gru_step_backward_variant(*grads, cache, *params[:2]),
+                    bptt.gru_step_backward(*grads, cache, *params[:2]), strict=True)
+    assert all(np.array_equal(a, b) for a, b in pairs)
+
+
+def gru_step_backward_einsum(dh_next, cache, W_ih, W_hh):
+    """Another style: np.split of the weights, einsum, lists returned."""
+    x_t, h_prev, r, z, n, gh_n = cache
+    W_ir, W_iz, W_in = np.split(W_ih, 3)
+    W_hr, W_hz, W_hn = np.split(W_hh, 3)
+    dz = dh_next * (h_prev - n)
+    dn = dh_next - dh_next * z
+    dan = dn * (1.0 - np.square(n))
+    dar = dan * gh_n * r * (1.0 - r)
+    daz = dz * z * (1.0 - z)
+    dx = dar @ W_ir + daz @ W_iz + dan @ W_in
+    dh = dar @ W_hr + daz @ W_hz + (dan * r) @ W_hn + z * dh_next
+    dWi = np.vstack([np.einsum("bj,bk->jk", g, x_t) for g in (dar, daz, dan)])
+    dWh = np.vstack([np.einsum("bj,bk->jk", g, h_prev) for g in (dar, daz, dan * r)])
+    return [dx, dh, dWi, dWh, np.concatenate([dar.sum(0), daz.sum(0), dan.sum(0)]),
+            np.concatenate([dar.sum(0), daz.sum(0), (dan * r).sum(0)])]
+
+
+def lstm_step_backward_loops(dh_next, dc_next, cache, W_ih, W_hh):
+    """Another style: one row of the batch at a time, outer products, float32-free."""
+    x_t, h_prev, c_prev, i, f, g, o, tc = cache
+    B = x_t.shape[0]
+    out = [np.zeros_like(x_t), np.zeros_like(h_prev), np.zeros_like(c_prev),
+           np.zeros_like(W_ih), np.zeros_like(W_hh), np.zeros(W_ih.shape[0]),
+           np.zeros(W_ih.shape[0])]
+    for b in range(B):
+        dc = dc_next[b] + dh_next[b] * o[b] * (1 - tc[b] * tc[b])
+        da = np.concatenate([dc * g[b] * i[b] * (1 - i[b]), dc * c_prev[b] * f[b] * (1 - f[b]),
+                             dc * i[b] * (1 - g[b] * g[b]), dh_next[b] * tc[b] * o[b] * (1 - o[b])])
+        out[0][b], out[1][b], out[2][b] = W_ih.T @ da, W_hh.T @ da, dc * f[b]
+        out[3] += np.outer(da, x_t[b])
+        out[4] += np.outer(da, h_prev[b])
+        out[5] += da
+        out[6] += da
+    return tuple(out)
+
+
+@pytest.mark.parametrize("ex_id, fn", [
+    ("gru_step_backward", bptt.gru_step_backward),
+    ("gru_step_backward", gru_step_backward_einsum),
+    ("lstm_step_backward", bptt.lstm_step_backward),
+    ("lstm_step_backward", lstm_step_backward_loops),
+], ids=["gru-ref", "gru-einsum", "lstm-ref", "lstm-loops"])
+def test_correct_step_backwards_in_other_styles_pass(ex_id, fn):
+    report = grade(ex_id, fn, hidden=True)
+    assert report.passed and report.score == 1.0, str(report)
+
+
+def test_a_step_that_writes_into_its_cache_is_told_so():
+    def in_place(dh_next, cache, W_ih, W_hh):
+        out = bptt.gru_step_backward(dh_next, cache, W_ih, W_hh)
+        r = cache[2]
+        r *= 0.5                                         # the cache's r, in place
+        return out
+    report = grade("gru_step_backward", in_place)
+    assert not report.passed and "cache" in report.feedback and "modif" in report.feedback
+
+
+def test_a_step_without_dc_next_gets_the_cells_hint_and_names_the_case():
+    def no_dc(dh_next, dc_next, cache, W_ih, W_hh):
+        return bptt.lstm_step_backward(dh_next, np.zeros_like(dc_next), cache, W_ih, W_hh)
+    report = grade("lstm_step_backward", no_dc)
+    assert report.diagnosis == hints.MISTAKE["lstm_step_backward"]["no cell carry"]
+    assert not [c for c in report.checks if "dc_next = 0" in c.name and not c.passed]
+
+
+def test_a_layer_on_a_wrong_step_is_told_the_step_is_wrong():
+    namespace = {"np": np, "gru_step_forward": bptt.gru_step_forward}
+
+    def wrong_step(dh_next, cache, W_ih, W_hh):
+        return gru_step_backward_variant(dh_next, cache, W_ih, W_hh, tanh_deriv="1-n")
+    namespace["gru_step_backward"] = wrong_step
+    exec(compile(_LAB_GRU_LAYER, "<cell>", "exec"), namespace)
+    report = grade("gru_backward", namespace["gru_backward"])
+    assert not report.passed
+    assert "`gru_step_backward`" in report.diagnosis and "itself is right" in report.diagnosis
+
+
+def test_the_labs_layer_on_the_course_step_passes():
+    namespace = {"np": np, "gru_step_forward": bptt.gru_step_forward,
+                 "gru_step_backward": bptt.gru_step_backward}
+    exec(compile(_LAB_GRU_LAYER, "<cell>", "exec"), namespace)
+    assert grade("gru_backward", namespace["gru_backward"], hidden=True).passed
+
+
+_LAB_GRU_LAYER = '''
+def gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh):
+    caches, h = [], h0
+    for x_t in X:
+        h, cache = gru_step_forward(x_t, h, W_ih, W_hh, b_ih, b_hh)
+        caches.append(cache)
+    dX = np.zeros_like(X)
+    dparams = [np.zeros_like(p) for p in (W_ih, W_hh, b_ih, b_hh)]
+    dh_prev = np.zeros_like(h0)
+    for t in reversed(range(len(X))):
+        dX[t], dh_prev, *step = gru_step_backward(dH[t] + dh_prev, caches[t], W_ih, W_hh)
+        for total, share in zip(dparams, step):
+            total += share
+    return (dX, dh_prev, *dparams)
+'''

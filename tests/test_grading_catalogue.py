@@ -20,7 +20,7 @@ def test_catalogued_mistake_is_recognised(ex_id, mistake):
 
 def test_every_exercise_of_the_design_is_registered():
     expected = {"rnn_cell", "rnn_forward", "gru_cell", "gru_forward", "lstm_cell", "lstm_forward",
-                "gru_backward", "lstm_backward", "gru_stack_forward", "gru_forward_fast", "lstm_forward_fast",
+                "gru_backward", "lstm_backward", "gru_step_backward", "lstm_step_backward", "gru_stack_forward", "gru_forward_fast", "lstm_forward_fast",
                 "cho_gru_cell", "mgu_cell", "peephole_lstm_cell"}
     assert expected <= set(EXERCISES)
     assert all(EXERCISES[e].mistakes for e in expected if e != "gru_forward_fast")

@@ -69,9 +69,9 @@ TIME_LOOP = ("Right for one time step, wrong for longer sequences: look at the t
 TIME_LOOP_BACKWARD = ("Right for one time step, wrong for longer sequences: look at the time "
                       "loop: the gradient carried from step t + 1 back into step t (dh, and dc "
                       "for the LSTM), where it starts at t = T - 1 and where it ends at t = 0.")
-ONE_BLOCK = ("At T = 1 only the {gate} block of {grads} is wrong: look at the derivative "
+ONE_BLOCK = ("{when} only the {gate} block of {grads} is wrong: look at the derivative "
              "through {meaning}.")
-ONLY_GRAD = "At T = 1 only {grad} is wrong: look at {meaning}."
+ONLY_GRAD = "{when} only {grad} is wrong: look at {meaning}."
 GATE_MEANING = {
     "r": "the reset gate r (its sigmoid derivative and the term W_hn h + b_hn it scales)",
     "z": "the update gate z (how h' = (1 - z) n + z h depends on z, and its sigmoid "
@@ -87,6 +87,8 @@ GRAD_MEANING = {
     "dh0": "the gradient into h_prev: the product with W_hh plus the direct paths of the cell",
     "dc0": "the gradient into c_prev: dc times the forget gate",
 }
+GRAD_MEANING.update(dx=GRAD_MEANING["dX"].replace("dX", "dx"), dh_prev=GRAD_MEANING["dh0"],
+                    dc_prev=GRAD_MEANING["dc0"])
 
 # ---------------------------------------------------------------- composite functions
 LAYER_RIGHT = ("Your {id} itself is right: with the course's {cell} in place of yours it "
@@ -142,6 +144,11 @@ CASE = {
     "last_dh": ("With dH non-zero only at the last step, every earlier gradient comes through "
                 "the recurrence: check how dh (and dc) flow from step t to t-1."),
     "sat_grad": "Check the derivatives of the sigmoid and tanh where they saturate.",
+    "only_dh": ("Here dc_next = 0, so every gradient comes through h_next = o * tanh(c_next): "
+                "check the output gate's gradient and the path from dh_next into the cell."),
+    "only_dc": ("Here dh_next = 0, so every gradient comes from dc_next through the cell: check "
+                "that dc_next is added to the cell's gradient, and how it reaches i, f, g and "
+                "c_prev."),
     "peephole_c0": "Look at the output gate's peephole: it sees the new cell state.",
 }
 
@@ -425,6 +432,34 @@ MISTAKE = {
     "speed": {
         "scrambled projection": _SCRAMBLED_PROJECTION.format(width="3H"),
     },
+}
+
+CACHE_ORDER = ("The cache looks unpacked in another order than it is packed: it is {cache}, "
+               "in that order, as {fn} returns it.")
+
+#: a step's mistakes: the layer's texts where the bug is the same, and the bugs of one step
+MISTAKE["gru_step_backward"] = {
+    **{k: MISTAKE["gru_backward"][k] for k in ("sigmoid derivative", "tanh derivative",
+                                              "batch mean", "reset path", "z path", "dz sign")},
+    "dh_prev without W_hh": (
+        "dh_prev has only the direct path through z: h_prev also enters every gate's "
+        "recurrent product, so add the gradients of the recurrent pre-activations times W_hh."),
+    "cache order r z": CACHE_ORDER.format(cache="(x_t, h_prev, r, z, n, gh_n)",
+                                          fn="gru_step_forward"),
+}
+MISTAKE["lstm_step_backward"] = {
+    **{k: MISTAKE["lstm_backward"][k] for k in ("sigmoid derivative", "tanh derivative", "h to c",
+                                               "df with new c", "do without tanh", "batch mean")},
+    "no cell carry": (
+        "dc_next is left out: the cell's gradient is dc_next (from the step after) plus what "
+        "comes from h_next through tanh(c_next)."),
+    "dc_prev without f": (
+        "dc_prev is missing the forget gate's factor: c_next = f * c_prev + i * g, so the "
+        "cell's gradient reaches c_prev multiplied by f."),
+    "cache order g o": CACHE_ORDER.format(cache="(x_t, h_prev, c_prev, i, f, g, o, tanh_c)",
+                                          fn="lstm_step_forward"),
+    "cache order h c": CACHE_ORDER.format(cache="(x_t, h_prev, c_prev, i, f, g, o, tanh_c)",
+                                          fn="lstm_step_forward"),
 }
 
 
