@@ -133,12 +133,25 @@ def test_load_that_slows_both_alike_changes_nothing():
     assert result.passed and fn.calls == 2 * speed.LOOKS[0][0]      # passed on the first look
 
 
-def test_a_per_step_projection_fails_after_every_look():
+def test_a_per_step_projection_fails_after_the_first_look():
     fn = _Scripted({LO: 1.0e-3, HI: 6.0e-3}, LOOP_MS)            # adds what the loop adds
     (result,) = speed.speed_check(fn)
     assert not result.passed and result.hint == speed.PROJECTION_HINT
     assert "1.00 times as much time" in result.message
+    assert fn.calls == 2 * speed.LOOKS[0][0]                     # clearly failing: one look
+
+
+def test_a_share_between_the_bounds_gets_every_look_before_it_fails():
+    fn = _Scripted({LO: 1.0e-3, HI: 4.75e-3}, LOOP_MS)           # share 0.75: 0.65 < 0.75 < 0.85
+    (result,) = speed.speed_check(fn)
+    assert not result.passed and "0.75 times as much time" in result.message
     assert fn.calls == 2 * sum(rounds for rounds, _ in speed.LOOKS)
+
+
+def test_a_share_under_the_final_bound_passes_on_the_last_look():
+    fn = _Scripted({LO: 1.0e-3, HI: 3.75e-3}, LOOP_MS)           # share 0.55: 0.45 < 0.55 < 0.65
+    (result,) = speed.speed_check(fn)
+    assert result.passed and fn.calls == 2 * sum(rounds for rounds, _ in speed.LOOKS)
 
 
 def test_one_product_but_a_slow_loop_body_fails_on_time():

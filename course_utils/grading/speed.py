@@ -32,6 +32,11 @@ before it fails, and a look before the last passes only with a clear margin
 (share at most ``EARLY_SHARE``, 0.45). Measured with three busy processes on the
 2 cores, single 6-round looks: the loop itself 0.69-1.09, the fast version
 0.15-0.34 (with medians instead of the fastest repeat: 0.58-2.74 and 0.13-1.72).
+A look before the last also fails at once, without the longer looks, when the
+function is clearly on the wrong side: a share above ``CLEAR_FAIL_SHARE`` (0.85,
+more than twice the largest a correct solution showed) or a time above
+``CLEAR_FAIL_RATIO`` (3) times the loop's; a per-step projection then costs one
+short look instead of three.
 
 Every timed call gets a new X (random, not known ahead) and its answer is compared
 with the loop's on that X: a function that caches answers, or answers otherwise
@@ -60,6 +65,8 @@ MAX_PROJECTION_SHARE = 0.65     # your extra time for the wide input / the loop'
 MAX_TIME_RATIO = 1.5            # your time / the loop's, wide case
 LOOKS = ((6, 3), (12, 5), (24, 7))   # (rounds, repeats per timing) of each look
 EARLY_SHARE = 0.45              # a look before the last passes only under this share
+CLEAR_FAIL_SHARE = 0.85         # ... and fails at once above this share (or ratio):
+CLEAR_FAIL_RATIO = 3.0          # no correct solution came near either (see above)
 LOOPS = {3: "gru_forward", 4: "lstm_forward"}     # gate blocks -> the per-step loop
 LOOP = f"course_utils.reference:{LOOPS[3]}"
 SPEED_NAME = (f"speed: one input product, not slower than a per-step loop (T={SPEED_T}, "
@@ -207,6 +214,8 @@ def speed_check(fn, gates=3) -> list:
         bound = MAX_PROJECTION_SHARE if look == len(LOOKS) else EARLY_SHARE
         if m["share"] <= bound and m["ratio"] <= MAX_TIME_RATIO:
             return [CheckResult(SPEED_NAME, True)]
+        if m["share"] > CLEAR_FAIL_SHARE or m["ratio"] > CLEAR_FAIL_RATIO:
+            break                                        # clearly failing: no longer look
     lo, hi = SPEED_WIDTHS
     if m["share"] > MAX_PROJECTION_SHARE:
         return [CheckResult(
