@@ -161,6 +161,14 @@ def test_one_product_but_a_slow_loop_body_fails_on_time():
     assert "1.7x the time of a plain per-step loop" in result.message
 
 
+def test_one_product_but_far_slower_than_the_loop_fails_after_the_first_look():
+    fn = _Scripted({LO: 20.0e-3, HI: 22.0e-3}, LOOP_MS)          # share 0.40, 3.1x the loop
+    (result,) = speed.speed_check(fn)
+    assert not result.passed and result.hint == speed.TIME_HINT
+    assert "3.1x the time of a plain per-step loop" in result.message
+    assert fn.calls == 2 * speed.LOOKS[0][0]                     # clearly failing: one look
+
+
 def test_a_timing_that_fails_is_reported_in_words():
     fn = _Scripted({LO: 1e-3, HI: 1e-3}, LOOP_MS)
     fn.timers = lambda *a: (_ for _ in ()).throw(RuntimeError("learner process died"))
