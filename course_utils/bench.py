@@ -29,7 +29,7 @@ import sys
 import numpy as np
 import torch
 
-from .fast import gru_forward_fast, lstm_forward_fast
+from .fast import SIGMOID_VIA_EXP, gru_forward_fast, lstm_forward_fast
 from .oracle import params_of
 from .reference import gru_forward
 from .timing import compare, pinned_threads
@@ -81,8 +81,9 @@ def machine() -> str:
 
 
 def machine_report() -> str:
-    """Several lines: :func:`machine`, NumPy's SIMD dispatch, the BLAS kernels, and
-    torch's own BLAS (MKL) and oneDNN, which runs its float32 LSTM."""
+    """Several lines: :func:`machine`, NumPy's SIMD dispatch, the BLAS kernels,
+    torch's own BLAS (MKL) and oneDNN, which runs its float32 LSTM, and the route
+    the fast NumPy forwards take for their sigmoids."""
     mkl = "MKL" if torch.backends.mkl.is_available() else "no MKL"
     onednn = "oneDNN" if torch.backends.mkldnn.is_available() else "no oneDNN"
     return "\n".join([
@@ -90,6 +91,8 @@ def machine_report() -> str:
         f"torch {torch.__version__}: {mkl}, {onednn}",
         f"NumPy {np.__version__} SIMD: {numpy_simd()}",
         f"NumPy's BLAS: {blas()}",
+        "course_utils.fast: sigmoids via " + ("exp (NumPy's tanh is not vectorised here)"
+                                               if SIGMOID_VIA_EXP else "tanh"),
     ])
 
 

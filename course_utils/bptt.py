@@ -47,25 +47,55 @@ def _gru_step(gi, h, W_hh, b_hh):
     return (1 - z) * n + z * h, r, z, n, gh[:, 2 * H:]
 
 
+def _half_sigmoid_(t, out):
+    """sigmoid(a) from t = tanh(a / 2), written into ``out``: (1 + t) / 2 (any shape)."""
+    np.multiply(t, 0.5, out=out)
+    out += 0.5
+
+
 def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
     """GRU forward (torch's form) keeping what the backward needs (lesson 04).
 
     X (T, B, I), h0 (B, H) -> (H_all (T, B, H), cache dict of (T, B, .) arrays).
+
+    The gate math of :func:`course_utils.reference.gru_gates`, in place: every buffer
+    preallocated, each step's values written straight into the cache, and the
+    sigmoids as (1 + tanh(a / 2)) / 2 with the halving folded into the r and z
+    weights (exact: a power of two), so r and z share one ``tanh`` call.
     """
     T, B, I = X.shape
     H = h0.shape[1]
     dt = _dtype(X, h0, W_ih, W_hh, b_ih, b_hh)
-    GI = (X.reshape(T * B, I) @ W_ih.T + b_ih).reshape(T, B, 3 * H)
-    h = h0
-    names = ("h_prev", "r", "z", "n", "gh_n")
-    cache = {k: np.empty((T, B, H), dtype=dt) for k in names}
-    H_all = np.empty((T, B, H), dtype=dt)
+    half = np.ones(3 * H, dtype=dt)
+    half[:2 * H] = 0.5                                   # r, z: a / 2
+    b = np.array(b_ih, dtype=dt)
+    b[:2 * H] += np.asarray(b_hh[:2 * H], dtype=dt)      # r and z: both biases folded in
+    GI = (np.asarray(X, dtype=dt).reshape(T * B, I) @ (np.asarray(W_ih, dtype=dt).T * half)
+          + b * half).reshape(T, B, 3 * H)
+    W_hhT = np.asarray(W_hh, dtype=dt).T * half          # (H, 3H)
+    b_hn = np.asarray(b_hh[2 * H:], dtype=dt)
+    hs = np.empty((T + 1, B, H), dtype=dt)               # hs[t] = h_{t-1}: h_prev, then H_all
+    hs[0] = h0
+    cache = {"h_prev": hs[:T]}
+    cache.update({k: np.empty((T, B, H), dtype=dt) for k in ("r", "z", "n", "gh_n")})
+    r, z, n, gh_n = (cache[k] for k in ("r", "z", "n", "gh_n"))
+    gh = np.empty((B, 3 * H), dtype=dt)
+    d = np.empty((B, H), dtype=dt)
     for t in range(T):
-        h_next, *parts = _gru_step(GI[t], h, W_hh, b_hh)
-        for k, v in zip(names, (h, *parts)):
-            cache[k][t] = v
-        h = H_all[t] = h_next
-    return H_all, cache
+        np.matmul(hs[t], W_hhT, out=gh)
+        rz = gh[:, :2 * H]
+        rz += GI[t, :, :2 * H]
+        np.tanh(rz, out=rz)
+        _half_sigmoid_(rz[:, :H], r[t])
+        _half_sigmoid_(rz[:, H:], z[t])
+        np.add(gh[:, 2 * H:], b_hn, out=gh_n[t])        # W_hn h + b_hn
+        np.multiply(r[t], gh_n[t], out=n[t])
+        n[t] += GI[t, :, 2 * H:]
+        np.tanh(n[t], out=n[t])
+        np.subtract(hs[t], n[t], out=d)
+        d *= z[t]
+        np.add(n[t], d, out=hs[t + 1])                   # (1 - z) n + z h
+    return hs[1:], cache
 
 
 def _gru_factors(c):
@@ -156,22 +186,41 @@ def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     """LSTM forward (torch's form) keeping what the backward needs (lesson 04).
 
     X (T, B, I), h0 (B, H), c0 (B, H) -> (H_all (T, B, H), cache dict).
+
+    The gate math of :func:`course_utils.reference.lstm_gates`, in place, as in
+    :func:`gru_forward_cache`: i, f, o from one ``tanh`` call of halved
+    pre-activations, g from the same call.
     """
     T, B, I = X.shape
     H = h0.shape[1]
     dt = _dtype(X, h0, c0, W_ih, W_hh, b_ih, b_hh)
-    GI = (X.reshape(T * B, I) @ W_ih.T + b_ih + b_hh).reshape(T, B, 4 * H)
-    h, cst = h0, c0
-    names = ("h_prev", "c_prev", "i", "f", "g", "o", "tanh_c")
-    cache = {k: np.empty((T, B, H), dtype=dt) for k in names}
-    H_all = np.empty((T, B, H), dtype=dt)
+    half = np.full(4 * H, 0.5, dtype=dt)
+    half[2 * H:3 * H] = 1.0                              # g is a tanh: not halved
+    b = np.asarray(b_ih, dtype=dt) + np.asarray(b_hh, dtype=dt)
+    GI = (np.asarray(X, dtype=dt).reshape(T * B, I) @ (np.asarray(W_ih, dtype=dt).T * half)
+          + b * half).reshape(T, B, 4 * H)
+    W_hhT = np.asarray(W_hh, dtype=dt).T * half          # (H, 4H)
+    hs, cs = (np.empty((T + 1, B, H), dtype=dt) for _ in range(2))   # [t] = state before t
+    hs[0], cs[0] = h0, c0
+    cache = {"h_prev": hs[:T], "c_prev": cs[:T]}
+    cache.update({k: np.empty((T, B, H), dtype=dt) for k in ("i", "f", "g", "o", "tanh_c")})
+    i, f, g, o, tanh_c = (cache[k] for k in ("i", "f", "g", "o", "tanh_c"))
+    a = np.empty((B, 4 * H), dtype=dt)
+    ig = np.empty((B, H), dtype=dt)
     for t in range(T):
-        h_next, c_next, *gates = _lstm_step(GI[t] + h @ W_hh.T, cst)
-        for k, v in zip(names, (h, cst, *gates)):
-            cache[k][t] = v
-        h, cst = h_next, c_next
-        H_all[t] = h
-    return H_all, cache
+        np.matmul(hs[t], W_hhT, out=a)
+        a += GI[t]
+        np.tanh(a, out=a)
+        _half_sigmoid_(a[:, :H], i[t])
+        _half_sigmoid_(a[:, H:2 * H], f[t])
+        g[t] = a[:, 2 * H:3 * H]
+        _half_sigmoid_(a[:, 3 * H:], o[t])
+        np.multiply(f[t], cs[t], out=cs[t + 1])
+        np.multiply(i[t], g[t], out=ig)
+        cs[t + 1] += ig                                  # c' = f c + i g
+        np.tanh(cs[t + 1], out=tanh_c[t])
+        np.multiply(o[t], tanh_c[t], out=hs[t + 1])
+    return hs[1:], cache
 
 
 def _lstm_factors(c):

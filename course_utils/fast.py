@@ -4,7 +4,10 @@ Three ideas make them fast (see notebooks/07_speed.ipynb):
 
 1. The input projection ``W_ih x_t + b_ih`` of all T steps is one matrix
    product, done before the loop; only ``W_hh h`` is sequential, written into
-   a preallocated buffer (``np.matmul(..., out=)``).
+   a preallocated buffer (``np.matmul(..., out=)``). The LSTM turns this round
+   when the input is no wider than the state: there one product
+   ``[W_hh | W_ih | b] @ [h; x_t; 1]`` per step costs less than reading a
+   precomputed projection back in a pass of its own.
 2. The state is kept as ``(H, B)`` (hidden units as rows), so each gate is a
    contiguous block of rows and every element-wise operation runs over
    contiguous memory, in place (``out=``), with no temporary arrays.
@@ -27,6 +30,25 @@ def _float_dtype(*arrays):
     return dt if dt.kind == "f" else np.dtype(np.float64)
 
 
+def _tanh_is_vectorised() -> bool:
+    """Whether NumPy's ``tanh`` has a SIMD loop on this CPU. NumPy 2.4's has one on
+    x86-64 only with AVX-512 (its ``X86_V4`` group, ``AVX512_SKX`` before): with AVX2
+    alone it is scalar, about 6x slower in float64 than ``exp``, which is vectorised
+    there (python -m course_utils.bench names the SIMD level in use)."""
+    import platform
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return True
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as on
+    except ImportError:                                            # another NumPy layout
+        return True
+    return bool(on.get("X86_V4", on.get("AVX512_SKX", False)))
+
+
+#: the sigmoids as 1 / (1 + exp(-a)) (True) or (1 + tanh(a / 2)) / 2 (False): whichever
+#: of ``exp`` and ``tanh`` NumPy vectorises here; both agree with torch to round-off
+SIGMOID_VIA_EXP = not _tanh_is_vectorised()
+
 CHUNK = 1 << 15     # elements: a chunk of outputs that is still in the cache
 
 
@@ -35,32 +57,44 @@ def _steps_per_chunk(rows, B):
     return max(1, CHUNK // (rows * B))
 
 
-def _input_projection(X, W_ih, bias, scale, dt):
-    """All input projections, in the (T, G, B) layout.
+PROJ_CHUNK = 1 << 17    # elements: input projections computed ahead, still in the cache
 
-    X (T, B, I), W_ih (G, I), bias (G,), scale (G,) (powers of two) ->
-    GI (T, G, B) = scale * (W_ih x_t + bias), C-contiguous, dtype dt.
 
-    For B >= 8: X is transposed to (T, I + 1, B) with a row of ones, so one batched
-    product [W_ih | bias] @ X_t writes GI in its layout, bias included (X is the small
-    array: transposing it is cheaper than transposing the (T * B, G) product). For
-    smaller B, where T products of B columns cost more than their Python calls save,
-    one (G, T * B) product is transposed into GI.
+def _input_projections(X, W_ih, bias, scale, dt):
+    """The input projections of every step, in the (G, B) layout, one step at a time.
+
+    X (T, B, I), W_ih (G, I), bias (G,), scale (G,) (powers of two) -> an iterator
+    over T C-contiguous (G, B) arrays scale * (W_ih x_t + bias), dtype dt (each valid
+    until the next one is taken).
+
+    For B >= 8 they are computed a cache-sized chunk of steps ahead: the chunk of X is
+    transposed to (k, I + 1, B) with a row of ones, so one batched product
+    [W_ih | bias] @ X_t writes the chunk in its layout, bias included, and the loop
+    reads it back from the cache, not from memory. For smaller B, where that many
+    products of B columns cost more than their Python calls save, one (G, T * B)
+    product covers every step and is transposed once.
     """
     T, B, I = X.shape
     W = np.asarray(W_ih, dtype=dt) * scale[:, None]
     b = (np.asarray(bias, dtype=dt) * scale)[:, None]
     G = W.shape[0]
-    GI = np.empty((T, G, B), dtype=dt)
-    if B >= 8:
-        XT = np.empty((T, I + 1, B), dtype=dt)
-        np.copyto(XT[:, :I], np.asarray(X).transpose(0, 2, 1))
-        XT[:, I] = 1.0
-        np.matmul(np.concatenate([W, b], axis=1), XT, out=GI)
-    else:
+    if B < 8:
         P = W @ np.asarray(X, dtype=dt).reshape(T * B, I).T                # (G, T B)
+        GI = np.empty((T, G, B), dtype=dt)
         np.add(P.reshape(G, T, B).transpose(1, 0, 2), b, out=GI)
-    return GI
+        yield from GI
+        return
+    k = max(1, min(T, PROJ_CHUNK // (G * B)))
+    Wb = np.concatenate([W, b], axis=1)                  # (G, I + 1)
+    XT = np.empty((k, I + 1, B), dtype=dt)
+    XT[:, I] = 1.0
+    chunk = np.empty((k, G, B), dtype=dt)
+    X = np.asarray(X)
+    for t0 in range(0, T, k):
+        n = min(k, T - t0)
+        np.copyto(XT[:n, :I], X[t0:t0 + n].transpose(0, 2, 1))
+        np.matmul(Wb, XT[:n], out=chunk[:n])
+        yield from chunk[:n]
 
 
 def gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh):
@@ -69,43 +103,55 @@ def gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh):
     X (T, B, I), h0 (B, H), W_ih (3H, I), W_hh (3H, H), b_ih (3H,), b_hh (3H,)
     -> (H_all (T, B, H), h_n (B, H)), in the inputs' float dtype.
 
-    Inside the loop, with t_r = tanh(a_r / 2), t_z = tanh(a_z / 2) (so r = (1 + t_r) / 2):
-    n = tanh(gi_n + (1 + t_r) * (W_hn h + b_hn) / 2) and h' = n + (1 + t_z) * (h - n) / 2.
+    Where ``tanh`` is vectorised, with t_r = tanh(a_r / 2), t_z = tanh(a_z / 2) (so
+    r = (1 + t_r) / 2): n = tanh(gi_n + (1 + t_r) * (W_hn h + b_hn) / 2) and
+    h' = n + (1 + t_z) * (h - n) / 2. Elsewhere (:data:`SIGMOID_VIA_EXP`) r and z are
+    1 / (1 + exp(-a)), with the minus signs folded into their weights.
     """
     T, B, _ = X.shape
     H = h0.shape[1]
     dt = _float_dtype(X, h0, W_ih, W_hh, b_ih, b_hh)
-    half = np.full(3 * H, 0.5, dtype=dt)                 # r, z: a / 2; n: (W_hn h + b_hn) / 2
+    via_exp = SIGMOID_VIA_EXP
+    k = 1.0 if via_exp else 0.5                          # tanh route: (W_hn h + b_hn) / 2
+    scale = np.full(3 * H, k, dtype=dt)
+    scale[:2 * H] = -1.0 if via_exp else 0.5             # r, z: -a for exp, a / 2 for tanh
     b = np.array(b_ih, dtype=dt)
     b[:2 * H] += np.asarray(b_hh[:2 * H], dtype=dt)      # r and z: both biases folded in
-    scale_i = np.concatenate([half[:2 * H], np.ones(H, dt)])   # gi_n is not halved
-    GI = _input_projection(X, W_ih, b, scale_i, dt)           # (T, 3H, B)
-    W = np.asarray(W_hh, dtype=dt) * half[:, None]            # (3H, H)
-    b_hn = (np.asarray(b_hh[2 * H:], dtype=dt) * 0.5)[:, None]  # stays inside r * (.)
+    scale_i = np.concatenate([scale[:2 * H], np.ones(H, dt)])  # gi_n is not scaled
+    GI = _input_projections(X, W_ih, b, scale_i, dt)          # T blocks (3H, B)
+    W = np.asarray(W_hh, dtype=dt) * scale[:, None]           # (3H, H)
+    b_hn = (np.asarray(b_hh[2 * H:], dtype=dt) * k)[:, None]  # stays inside r * (.)
     out = np.empty((T + 1, H, B), dtype=dt)              # out[0] = h0, out[t + 1] = h_t
     out[0] = np.asarray(h0, dtype=dt).T
     gh = np.empty((3 * H, B), dtype=dt)
     d = np.empty((H, B), dtype=dt)
-    rz, t_r, t_z, n = gh[:2 * H], gh[:H], gh[H:2 * H], gh[2 * H:]
+    rz, r_, z_, n = gh[:2 * H], gh[:H], gh[H:2 * H], gh[2 * H:]   # r_, z_: r, z or 2r, 2z
     H_all = np.empty((T, B, H), dtype=dt)
     every = _steps_per_chunk(H, B)
-    for t in range(T):
-        h = out[t]
-        np.matmul(W, h, out=gh)                  # the only sequential product
-        np.add(rz, GI[t, :2 * H], out=rz)        # a / 2 for r and z
-        np.tanh(rz, out=rz)                      # t_r, t_z
-        rz += 1.0                                # 2r, 2z
-        n += b_hn
-        n *= t_r                                 # r * (W_hn h + b_hn)
-        n += GI[t, 2 * H:]
-        np.tanh(n, out=n)
-        np.subtract(h, n, out=d)
-        d *= t_z
-        d *= 0.5                                 # z * (h - n)
-        np.add(n, d, out=out[t + 1])
-        if (t + 1) % every == 0 or t + 1 == T:   # the last steps, still in the cache
-            s = t + 1 - (t % every + 1)
-            np.copyto(H_all[s:t + 1], out[s + 1:t + 2].transpose(0, 2, 1))
+    with np.errstate(over="ignore"):             # exp(-a) = inf: the gate is 0, as it should be
+        for t, gi in enumerate(GI):
+            h = out[t]
+            np.matmul(W, h, out=gh)              # the only sequential product
+            rz += gi[:2 * H]                     # -a or a / 2 for r and z
+            if via_exp:
+                np.exp(rz, out=rz)
+                rz += 1.0
+                np.reciprocal(rz, out=rz)        # r, z
+            else:
+                np.tanh(rz, out=rz)
+                rz += 1.0                        # 2r, 2z
+            n += b_hn
+            n *= r_                              # r * (W_hn h + b_hn)
+            n += gi[2 * H:]
+            np.tanh(n, out=n)
+            np.subtract(h, n, out=d)
+            d *= z_
+            if not via_exp:
+                d *= 0.5                         # z * (h - n)
+            np.add(n, d, out=out[t + 1])
+            if (t + 1) % every == 0 or t + 1 == T:   # the last steps, still in the cache
+                s = t + 1 - (t % every + 1)
+                np.copyto(H_all[s:t + 1], out[s + 1:t + 2].transpose(0, 2, 1))
     return H_all, H_all[-1].copy()
 
 
@@ -115,41 +161,72 @@ def lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     X (T, B, I), h0 (B, H), c0 (B, H), W_ih (4H, I), W_hh (4H, H), b_ih (4H,),
     b_hh (4H,) -> (H_all (T, B, H), (h_n (B, H), c_n (B, H))), in the inputs' float dtype.
 
-    Inside the loop the gates are reordered to i, f, o, g so that one ``tanh`` call
-    covers all four blocks: t_s = tanh(a_s / 2) (s = i, f, o; the gate is (1 + t_s) / 2)
-    and g = tanh(a_g). The loop carries 2h instead of h (W_hh is halved once more to
-    match), so h' needs no halving per step: 2h' = (1 + t_o) tanh(c') with
-    c' = ((1 + t_f) c + (1 + t_i) g) / 2.
+    Inside the loop the gates are reordered to o, i, f, g so that one ``tanh`` call
+    covers all four blocks: t_s = tanh(a_s / 2) (s = o, i, f; the gate is (1 + t_s) / 2)
+    and g = tanh(a_g); c is kept right after g, so that one product gives both
+    (1 + t_i) g and (1 + t_f) c. The loop carries 2h instead of h (W_hh is halved once
+    more to match), so h' needs no halving per step: 2h' = (1 + t_o) tanh(c') with
+    c' = ((1 + t_f) c + (1 + t_i) g) / 2. Where ``tanh`` is not vectorised
+    (:data:`SIGMOID_VIA_EXP`), one ``exp`` call does the four blocks instead:
+    s = 1 / (1 + exp(-a)) for o, i, f and g = 2 / (1 + exp(-2 a_g)) - 1.
+
+    Where the input is no wider than the state (I <= H), the step's input joins the
+    recurrent product: one product [W_hh | W_ih | b] @ [2h; x_t; 1] per step costs less
+    than a separate pass adding a precomputed projection (the weights at most double);
+    for wider inputs the projection of all steps is one product before the loop.
     """
-    T, B, _ = X.shape
+    T, B, I = X.shape
     H = h0.shape[1]
     dt = _float_dtype(X, h0, c0, W_ih, W_hh, b_ih, b_hh)
-    order = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]     # i, f, g, o -> i, f, o, g
-    scale = np.full(4 * H, 0.5, dtype=dt)
-    scale[3 * H:] = 1.0                                  # g is a tanh: not halved
+    order = np.r_[3 * H:4 * H, 0:2 * H, 2 * H:3 * H]     # i, f, g, o -> o, i, f, g
+    via_exp = SIGMOID_VIA_EXP
+    h_scale = 1.0 if via_exp else 2.0                    # the loop carries h or 2h
+    scale = np.full(4 * H, -1.0 if via_exp else 0.5, dtype=dt)   # o, i, f: -a or a / 2
+    scale[3 * H:] = -2.0 if via_exp else 1.0             # g: tanh(a) = 2 sigmoid(2a) - 1
     b = (np.asarray(b_ih, dtype=dt) + np.asarray(b_hh, dtype=dt))[order]
-    GI = _input_projection(X, np.asarray(W_ih)[order], b, scale, dt)     # (T, 4H, B)
-    W = np.asarray(W_hh, dtype=dt)[order] * (0.5 * scale)[:, None]       # acts on 2h
-    out = np.empty((T + 1, H, B), dtype=dt)              # out[t + 1] = 2 h_t
-    np.multiply(np.asarray(h0, dtype=dt).T, 2.0, out=out[0])
-    c = np.array(np.asarray(c0, dtype=dt).T, order="C")  # (H, B)
-    a = np.empty((4 * H, B), dtype=dt)
+    W_h = np.asarray(W_hh, dtype=dt)[order] * (scale / h_scale)[:, None]  # acts on S[t, :H]
+    fused = I <= H
+    if fused:                                            # S[t] = [h_t or 2h_t; x_t; 1]
+        W = np.concatenate([W_h, np.asarray(W_ih, dtype=dt)[order] * scale[:, None],
+                            (b * scale)[:, None]], axis=1)               # (4H, H + I + 1)
+        S = np.empty((T + 1, H + I + 1, B), dtype=dt)
+        np.copyto(S[:T, H:H + I], np.asarray(X).transpose(0, 2, 1))
+        S[:, H + I] = 1.0
+        GI = None
+    else:                                                # S[t] = h_t or 2h_t
+        W = W_h
+        S = np.empty((T + 1, H, B), dtype=dt)
+        GI = _input_projections(X, np.asarray(W_ih)[order], b, scale, dt)  # (4H, B) blocks
+    np.multiply(np.asarray(h0, dtype=dt).T, h_scale, out=S[0, :H])
+    a = np.empty((5 * H, B), dtype=dt)                   # blocks o, i, f, g, then c
+    a[4 * H:] = np.asarray(c0, dtype=dt).T
+    gates, oif, o_, if_, gc, g, c = (a[:4 * H], a[:3 * H], a[:H], a[H:3 * H],
+                                     a[3 * H:], a[3 * H:4 * H], a[4 * H:])
     tc = np.empty((H, B), dtype=dt)
-    ifo, t_i, t_f, t_o, g = a[:3 * H], a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
     H_all = np.empty((T, B, H), dtype=dt)
     every = _steps_per_chunk(H, B)
-    for t in range(T):
-        np.matmul(W, out[t], out=a)              # the only sequential product
-        a += GI[t]
-        np.tanh(a, out=a)                        # t_i, t_f, t_o and g in one call
-        ifo += 1.0                               # 2i, 2f, 2o
-        c *= t_f
-        g *= t_i
-        c += g
-        c *= 0.5                                 # c' = f c + i g
-        np.tanh(c, out=tc)
-        np.multiply(t_o, tc, out=out[t + 1])     # 2h' = 2o tanh(c')
-        if (t + 1) % every == 0 or t + 1 == T:   # the last steps, still in the cache
-            s = t + 1 - (t % every + 1)
-            np.multiply(out[s + 1:t + 2].transpose(0, 2, 1), 0.5, out=H_all[s:t + 1])
+    with np.errstate(over="ignore"):             # exp(-a) = inf: the gate is 0, as it should be
+        for t in range(T):
+            np.matmul(W, S[t], out=gates)        # the only sequential product
+            if GI is not None:
+                gates += next(GI)
+            if via_exp:
+                np.exp(gates, out=gates)
+                gates += 1.0
+                np.reciprocal(gates, out=gates)  # o, i, f and sigmoid(2 a_g)
+                g *= 2.0
+                g -= 1.0                         # g = tanh(a_g)
+            else:
+                np.tanh(gates, out=gates)        # t_o, t_i, t_f and g in one call
+                oif += 1.0                       # 2o, 2i, 2f
+            gc *= if_                            # i g and f c (or twice them) in one call
+            np.add(g, c, out=c)
+            if not via_exp:
+                c *= 0.5                         # c' = f c + i g
+            np.tanh(c, out=tc)
+            np.multiply(o_, tc, out=S[t + 1, :H])    # h' = o tanh(c') (or 2h')
+            if (t + 1) % every == 0 or t + 1 == T:   # the last steps, still in the cache
+                s = t + 1 - (t % every + 1)
+                np.multiply(S[s + 1:t + 2, :H].transpose(0, 2, 1), 1.0 / h_scale,
+                            out=H_all[s:t + 1])
     return H_all, (H_all[-1].copy(), np.ascontiguousarray(c.T))

@@ -80,9 +80,10 @@ def gru_gates(gi, gh):
 
     r = sigmoid(gi_r + gh_r),  z = sigmoid(gi_z + gh_z),  n = tanh(gi_n + r * gh_n)
 
-    The one place the library writes the GRU's gate math: :func:`gru_cell`,
-    the backward's forward cache (``course_utils.bptt``) and the lessons
-    (notebooks/02_gru.ipynb, 06) use it.
+    The library's plain statement of the GRU's gate math: :func:`gru_cell`, the
+    one-step caches of ``course_utils.bptt`` and the lessons (notebooks/02_gru.ipynb,
+    06) use it; the in-place forms of ``course_utils.fast`` and of the layer
+    forward cache in ``course_utils.bptt`` are tested against it.
     """
     i_r, i_z, i_n = np.split(gi, 3, axis=1)
     h_r, h_z, h_n = np.split(gh, 3, axis=1)
@@ -128,9 +129,10 @@ def lstm_gates(a):
     a (B, 4H) = x W_ih^T + b_ih + h_prev W_hh^T + b_hh, gate blocks i, f, g, o
     -> (i, f, g, o), each (B, H): i, f, o = sigmoid(.), g = tanh(.).
 
-    The one place the library writes the LSTM's gate math: :func:`lstm_cell`,
-    the backward's forward cache (``course_utils.bptt``) and the lessons
-    (notebooks/03_lstm.ipynb) use it.
+    The library's plain statement of the LSTM's gate math: :func:`lstm_cell`, the
+    one-step caches of ``course_utils.bptt`` and the lessons (notebooks/03_lstm.ipynb)
+    use it; the in-place forms of ``course_utils.fast`` and of the layer forward
+    cache in ``course_utils.bptt`` are tested against it.
     """
     a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
     return sigmoid(a_i), sigmoid(a_f), np.tanh(a_g), sigmoid(a_o)

@@ -34,6 +34,40 @@ def test_reference_matches_torch_autograd(kind):
         np.testing.assert_allclose(a, b, atol=1e-12, rtol=0)
 
 
+@pytest.mark.parametrize("kind", ["gru", "lstm"])
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-13), (np.float32, 2e-6)])
+def test_layer_forward_cache_is_the_plain_gate_math(kind, dtype, tol):
+    """The in-place forward cache holds, step by step, what reference.gru_gates /
+    lstm_gates give (its sigmoids are (1 + tanh(a / 2)) / 2), in the inputs' dtype,
+    and leaves the inputs as they were."""
+    from course_utils.reference import gru_gates, lstm_gates
+    dH, X, states, params = _setup(3 if kind == "gru" else 4, 1 if kind == "gru" else 2,
+                                   seed=5, T=6, B=3, I=7, H=4)
+    X, states, params = X.astype(dtype), [s.astype(dtype) for s in states], \
+        [p.astype(dtype) for p in params]
+    before = [a.copy() for a in (X, *states, *params)]
+    H_all, c = getattr(bptt, f"{kind}_forward_cache")(X, *states, *params)
+    W_ih, W_hh, b_ih, b_hh = (p.astype(np.float64) for p in params)
+    h, cell = (s.astype(np.float64) for s in (states * 2)[:2])
+    for t in range(X.shape[0]):
+        gi = X[t].astype(np.float64) @ W_ih.T + b_ih
+        if kind == "gru":
+            gh = h @ W_hh.T + b_hh
+            want = dict(zip(("r", "z", "n"), gru_gates(gi, gh)), h_prev=h, gh_n=gh[:, 8:])
+            h = (1 - want["z"]) * want["n"] + want["z"] * h
+        else:
+            want = dict(zip("ifgo", lstm_gates(gi + h @ W_hh.T + b_hh)), h_prev=h, c_prev=cell)
+            cell = want["f"] * cell + want["i"] * want["g"]
+            want["tanh_c"] = np.tanh(cell)
+            h = want["o"] * want["tanh_c"]
+        for k, v in want.items():
+            assert c[k].dtype == dtype
+            np.testing.assert_allclose(c[k][t], v, atol=tol, rtol=0, err_msg=f"{k}[{t}]")
+        np.testing.assert_allclose(H_all[t], h, atol=tol, rtol=0)
+    assert H_all.dtype == dtype
+    assert all(np.array_equal(a, b) for a, b in zip((X, *states, *params), before))
+
+
 def test_gradcheck_agrees_with_the_reference_gru_backward():
     dH, X, (h0,), params = _setup(3, 1, seed=1, T=3, B=2, I=2, H=3)
     W_ih, W_hh, b_ih, b_hh = (p.copy() for p in params)

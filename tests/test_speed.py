@@ -25,10 +25,13 @@ FAST = {"gru": (gru_forward_fast, oracle.gru_forward, 3, 1, 3),    # fn, oracle,
 
 @pytest.mark.parametrize("cell", sorted(FAST))
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
-def test_fast_forward_matches_torch(cell, dtype, tol):
+@pytest.mark.parametrize("I, H", [(5, 7), (9, 4)])   # the LSTM: I <= H fuses x_t into W h
+@pytest.mark.parametrize("via_exp", [False, True])   # the sigmoids from tanh or from exp
+def test_fast_forward_matches_torch(cell, dtype, tol, I, H, via_exp, monkeypatch):
+    monkeypatch.setattr(fast, "SIGMOID_VIA_EXP", via_exp)
     fast_fn, oracle_fn, gates, n_states, seed = FAST[cell]
     rng = np.random.default_rng(seed)
-    T, B, I, H = 13, 3, 5, 7
+    T, B = 13, 3
     p = [a.astype(dtype) for a in rand_params(rng, I, H, gates)]
     X = rng.standard_normal((T, B, I)).astype(dtype)
     states = list(rng.standard_normal((n_states, B, H)).astype(dtype))
@@ -39,19 +42,45 @@ def test_fast_forward_matches_torch(cell, dtype, tol):
         np.testing.assert_allclose(g, w, atol=tol, rtol=0)
 
 
+@pytest.mark.parametrize("via_exp", [False, True])
+def test_saturated_gates_are_exact_and_silent(via_exp, monkeypatch):
+    """Pre-activations of +-1000: every gate is exactly 0 or 1 on both routes (exp
+    overflows to inf there, which must neither warn nor give NaN)."""
+    import warnings
+    monkeypatch.setattr(fast, "SIGMOID_VIA_EXP", via_exp)
+    rng = np.random.default_rng(2)
+    T, B, I, H = 4, 3, 2, 5
+    X = rng.choice([-1.0, 1.0], (T, B, I))
+    h0, c0 = rng.uniform(-0.5, 0.5, (2, B, H))
+    p3, p4 = (1000 * a for a in rand_params(rng, I, H, 3)), \
+        (1000 * a for a in rand_params(rng, I, H, 4))
+    p3, p4 = list(p3), list(p4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = [gru_forward_fast(X, h0, *p3)[0], lstm_forward_fast(X, h0, c0, *p4)[0]]
+    want = [gru_forward(X, h0, *p3)[0], lstm_forward(X, h0, c0, *p4)[0]]
+    for g, w in zip(got, want):
+        assert np.isfinite(g).all()
+        np.testing.assert_allclose(g, w, atol=1e-12, rtol=0)
+
+
 @pytest.mark.parametrize("B", [1, 9])               # both input-projection paths
 def test_chunked_output_copies_cover_every_step(monkeypatch, B):
-    """With a tiny chunk the outputs are copied out every few steps; T not a multiple."""
+    """With tiny chunks the outputs are copied out, and the input projections computed
+    ahead, every few steps (4 for the GRU, 3 for the LSTM); T is not a multiple of either.
+    I = 9 > H: the LSTM's projection before the loop; I = 4: its fused product."""
     monkeypatch.setattr(fast, "CHUNK", 3 * 7 * B)
+    monkeypatch.setattr(fast, "PROJ_CHUNK", 3 * 28 * B)
     rng = np.random.default_rng(5)
-    T, I, H = 11, 4, 7
-    X = rng.standard_normal((T, B, I))
+    T, H = 11, 7
     h0, c0 = rng.uniform(-0.5, 0.5, (2, B, H))
-    p3, p4 = rand_params(rng, I, H, 3), rand_params(rng, I, H, 4)
-    np.testing.assert_allclose(gru_forward_fast(X, h0, *p3)[0], gru_forward(X, h0, *p3)[0],
-                               atol=1e-13, rtol=0)
-    np.testing.assert_allclose(lstm_forward_fast(X, h0, c0, *p4)[0],
-                               lstm_forward(X, h0, c0, *p4)[0], atol=1e-13, rtol=0)
+    for I in (9, 4):
+        X = rng.standard_normal((T, B, I))
+        p3, p4 = rand_params(rng, I, H, 3), rand_params(rng, I, H, 4)
+        np.testing.assert_allclose(gru_forward_fast(X, h0, *p3)[0],
+                                   gru_forward(X, h0, *p3)[0], atol=1e-13, rtol=0)
+        np.testing.assert_allclose(lstm_forward_fast(X, h0, c0, *p4)[0],
+                                   lstm_forward(X, h0, c0, *p4)[0], atol=1e-13, rtol=0)
 
 
 def test_fast_lstm_passes_its_grader_and_the_loop_fails_the_speed_check():
