@@ -6,8 +6,8 @@ Three ideas make them fast (see notebooks/07_speed.ipynb):
    product, done before the loop; only ``W_hh h`` is sequential, written into
    a preallocated buffer (``np.matmul(..., out=)``). The LSTM turns this round
    when the input is no wider than the state: there one product
-   ``[W_hh | W_ih | b] @ [h; x_t; 1]`` per step costs less than reading a
-   precomputed projection back in a pass of its own.
+   ``[W_hh | W_ih | b] @ [h; x_t; 1]`` per step tends to cost less than the
+   projection's own products plus a pass per step adding it in (lesson 07 times both).
 2. The state is kept as ``(H, B)`` (hidden units as rows), so each gate is a
    contiguous block of rows and every element-wise operation runs over
    contiguous memory, in place (``out=``), with no temporary arrays.
@@ -155,7 +155,7 @@ def gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh):
     return H_all, H_all[-1].copy()
 
 
-def lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
+def lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, fuse_input=None):
     """One LSTM layer over a sequence, as ``torch.nn.LSTM`` (gate blocks i, f, g, o; lesson 07).
 
     X (T, B, I), h0 (B, H), c0 (B, H), W_ih (4H, I), W_hh (4H, H), b_ih (4H,),
@@ -171,9 +171,11 @@ def lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     s = 1 / (1 + exp(-a)) for o, i, f and g = 2 / (1 + exp(-2 a_g)) - 1.
 
     Where the input is no wider than the state (I <= H), the step's input joins the
-    recurrent product: one product [W_hh | W_ih | b] @ [2h; x_t; 1] per step costs less
-    than a separate pass adding a precomputed projection (the weights at most double);
-    for wider inputs the projection of all steps is one product before the loop.
+    recurrent product: one product [W_hh | W_ih | b] @ [2h; x_t; 1] per step (the weights
+    at most double) tends to cost less than a precomputed projection added in a pass
+    of its own; for wider inputs the projection of all steps is one product before the
+    loop.
+    ``fuse_input`` (True / False) forces one of the two (lesson 07 times both).
     """
     T, B, I = X.shape
     H = h0.shape[1]
@@ -185,7 +187,7 @@ def lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     scale[3 * H:] = -2.0 if via_exp else 1.0             # g: tanh(a) = 2 sigmoid(2a) - 1
     b = (np.asarray(b_ih, dtype=dt) + np.asarray(b_hh, dtype=dt))[order]
     W_h = np.asarray(W_hh, dtype=dt)[order] * (scale / h_scale)[:, None]  # acts on S[t, :H]
-    fused = I <= H
+    fused = I <= H if fuse_input is None else bool(fuse_input)
     if fused:                                            # S[t] = [h_t or 2h_t; x_t; 1]
         W = np.concatenate([W_h, np.asarray(W_ih, dtype=dt)[order] * scale[:, None],
                             (b * scale)[:, None]], axis=1)               # (4H, H + I + 1)

@@ -42,6 +42,22 @@ def test_fast_forward_matches_torch(cell, dtype, tol, I, H, via_exp, monkeypatch
         np.testing.assert_allclose(g, w, atol=tol, rtol=0)
 
 
+@pytest.mark.parametrize("I", [3, 11])                # H = 6: narrower and wider inputs
+def test_both_ways_of_feeding_the_lstm_input_agree(I):
+    """fuse_input=True (x_t inside the per-step product) and False (the projection
+    before the loop) give lab 03's values whatever the widths."""
+    rng = np.random.default_rng(9)
+    T, B, H = 7, 8, 6
+    X = rng.standard_normal((T, B, I))
+    h0, c0 = rng.uniform(-0.5, 0.5, (2, B, H))
+    p = rand_params(rng, I, H, 4)
+    want = lstm_forward(X, h0, c0, *p)
+    for fuse in (True, False, None):
+        got = lstm_forward_fast(X, h0, c0, *p, fuse_input=fuse)
+        for g, w in zip(_leaves(got), _leaves(want)):
+            np.testing.assert_allclose(g, w, atol=1e-13, rtol=0)
+
+
 @pytest.mark.parametrize("via_exp", [False, True])
 def test_saturated_gates_are_exact_and_silent(via_exp, monkeypatch):
     """Pre-activations of +-1000: every gate is exactly 0 or 1 on both routes (exp
