@@ -440,3 +440,29 @@ def test_which_of_two_hard_linked_notebooks_is_the_holders(tmp_path):
     os.link(first, second)
     assert batch._first_holder([second, first]) == first
     assert batch._first_holder([first, first]) is None
+
+
+def test_huge_files_and_huge_answers_are_refused_in_words(tmp_path):
+    """A notebook over the size limit is not read (0, with the reason); a function that
+    returns an array too large to send back fails its checks with a reason; the
+    classmates keep their grades and nothing is changed."""
+    from course_utils.nbio import MAX_BYTES
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    _put(subs, "alice", _lab())
+    nb = _lab()
+    nb["metadata"]["padding"] = "x" * (MAX_BYTES + 1)
+    _put(subs, "huge_file", nb)
+    _put(subs, "huge_answer", _edit(_lab(), "gru_cell", BODY,
+                                    BODY + "\n    h_next = np.zeros((6000, 6000))"))
+    before = _files(subs)
+    start = time.monotonic()
+    table = grade_folder(subs, out, workers=2, timeout=5.0, progress=False, hidden=False)
+    assert time.monotonic() - start < 120
+    assert table["alice"] == FULL and table["huge_file"] in (ZERO, {})
+    assert table["huge_answer"]["gru_cell"] == 0.0
+    assert "the file is larger than 32 MiB" in _feedback(out, "huge_file")
+    text = _feedback(out, "huge_answer")
+    assert "your function's answer was too large to send back" in text
+    assert "not checked: your code's process had stopped at an earlier check" in text
+    assert "SandboxError" not in text and len(text) < 20_000
+    assert _files(subs) == before

@@ -431,7 +431,8 @@ class Sandbox:
         left of :attr:`deadline` (the submission's budget) when that is set.
         """
         if not self.alive:
-            raise SandboxError("the learner process is not running")
+            raise SandboxError("not checked: your code's process had stopped at an earlier check "
+                               "(the first failed check says why)")
         deadline = time.monotonic() + timeout
         if self.deadline is not None:
             if self.deadline <= time.monotonic():
@@ -443,7 +444,8 @@ class Sandbox:
             n_head = _HEADER.unpack(self._read_exact(8, deadline))[0]
             n_body = _HEADER.unpack(self._read_exact(8, deadline))[0]
             if n_head > _MAX_HEAD or n_body > _MAX_BODY:
-                raise SandboxError("the learner process sent a reply too large to read")
+                raise SandboxError(f"your function's answer was too large to send back (over "
+                                   f"{_MAX_BODY >> 20} MiB; the right answer is a few kB)")
             return unpack(self._read_exact(n_head, deadline), self._read_exact(n_body, deadline))
         except TimeoutError:
             self.kill()

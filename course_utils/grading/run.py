@@ -90,6 +90,8 @@ def _run_case(ex: Exercise, fn: Callable, case: Case) -> Outcome:
     if result.error:
         if result.error_type == "NotImplementedError":
             return out("stub", hints.NOT_WRITTEN)
+        if result.error_type == "SandboxError":       # the autograder's, not the learner's
+            return out("error", result.error.split(": ", 1)[-1] + ".")
         return out("error", f"your function raised {result.error}",
                    _exception_hint(result.error, ex))
     changed = _changed_inputs(case.args, args, ex.arg_names)
