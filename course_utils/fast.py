@@ -15,13 +15,15 @@ Three ideas make them fast (see notebooks/07_speed.ipynb):
    and the factors 1/2 are moved into the weights (a multiplication by a
    power of two is exact, so the results agree with the plain loop to
    round-off). Gates of one kind sit next to each other, so one ``tanh`` call
-   covers them all.
+   covers them all. Where NumPy's ``tanh`` is not vectorised
+   (:data:`SIGMOID_VIA_EXP`), one ``exp`` call does the same: 1 / (1 + exp(-a)),
+   the minus signs moved into the weights.
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["gru_forward_fast", "lstm_forward_fast"]
+__all__ = ["gru_forward_fast", "lstm_forward_fast", "SIGMOID_VIA_EXP"]
 
 
 def _float_dtype(*arrays):
@@ -63,7 +65,7 @@ PROJ_CHUNK = 1 << 17    # elements: input projections computed ahead, still in t
 def _input_projections(X, W_ih, bias, scale, dt):
     """The input projections of every step, in the (G, B) layout, one step at a time.
 
-    X (T, B, I), W_ih (G, I), bias (G,), scale (G,) (powers of two) -> an iterator
+    X (T, B, I), W_ih (G, I), bias (G,), scale (G,) (+-powers of two) -> an iterator
     over T C-contiguous (G, B) arrays scale * (W_ih x_t + bias), dtype dt (each valid
     until the next one is taken).
 
