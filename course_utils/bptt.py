@@ -53,6 +53,18 @@ def _half_sigmoid_(t, out):
     out += 0.5
 
 
+def _scaled_products(X, W_ih, W_hh, b, scale, dt):
+    """The two products of a layer's forward cache with per-gate scales folded in.
+
+    X (T, B, I), W_ih (G, I), W_hh (G, H), b (G,), scale (G,) (powers of two: exact)
+    -> (GI (T, B, G) = scale * (X W_ih^T + b), W_hhT (H, G) = W_hh^T * scale), dtype dt.
+    """
+    T, B, I = X.shape
+    GI = (np.asarray(X, dtype=dt).reshape(T * B, I) @ (np.asarray(W_ih, dtype=dt).T * scale)
+          + b * scale).reshape(T, B, -1)
+    return GI, np.asarray(W_hh, dtype=dt).T * scale
+
+
 def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
     """GRU forward (torch's form) keeping what the backward needs (lesson 04).
 
@@ -63,16 +75,14 @@ def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
     sigmoids as (1 + tanh(a / 2)) / 2 with the halving folded into the r and z
     weights (exact: a power of two), so r and z share one ``tanh`` call.
     """
-    T, B, I = X.shape
+    T, B, _ = X.shape
     H = h0.shape[1]
     dt = _dtype(X, h0, W_ih, W_hh, b_ih, b_hh)
     half = np.ones(3 * H, dtype=dt)
     half[:2 * H] = 0.5                                   # r, z: a / 2
     b = np.array(b_ih, dtype=dt)
     b[:2 * H] += np.asarray(b_hh[:2 * H], dtype=dt)      # r and z: both biases folded in
-    GI = (np.asarray(X, dtype=dt).reshape(T * B, I) @ (np.asarray(W_ih, dtype=dt).T * half)
-          + b * half).reshape(T, B, 3 * H)
-    W_hhT = np.asarray(W_hh, dtype=dt).T * half          # (H, 3H)
+    GI, W_hhT = _scaled_products(X, W_ih, W_hh, b, half, dt)      # (T, B, 3H), (H, 3H)
     b_hn = np.asarray(b_hh[2 * H:], dtype=dt)
     hs = np.empty((T + 1, B, H), dtype=dt)               # hs[t] = h_{t-1}: h_prev, then H_all
     hs[0] = h0
@@ -191,15 +201,13 @@ def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     :func:`gru_forward_cache`: i, f, o from one ``tanh`` call of halved
     pre-activations, g from the same call.
     """
-    T, B, I = X.shape
+    T, B, _ = X.shape
     H = h0.shape[1]
     dt = _dtype(X, h0, c0, W_ih, W_hh, b_ih, b_hh)
     half = np.full(4 * H, 0.5, dtype=dt)
     half[2 * H:3 * H] = 1.0                              # g is a tanh: not halved
     b = np.asarray(b_ih, dtype=dt) + np.asarray(b_hh, dtype=dt)
-    GI = (np.asarray(X, dtype=dt).reshape(T * B, I) @ (np.asarray(W_ih, dtype=dt).T * half)
-          + b * half).reshape(T, B, 4 * H)
-    W_hhT = np.asarray(W_hh, dtype=dt).T * half          # (H, 4H)
+    GI, W_hhT = _scaled_products(X, W_ih, W_hh, b, half, dt)      # (T, B, 4H), (H, 4H)
     hs, cs = (np.empty((T + 1, B, H), dtype=dt) for _ in range(2))   # [t] = state before t
     hs[0], cs[0] = h0, c0
     cache = {"h_prev": hs[:T], "c_prev": cs[:T]}

@@ -68,9 +68,8 @@ def test_saturated_gates_are_exact_and_silent(via_exp, monkeypatch):
     T, B, I, H = 4, 3, 2, 5
     X = rng.choice([-1.0, 1.0], (T, B, I))
     h0, c0 = rng.uniform(-0.5, 0.5, (2, B, H))
-    p3, p4 = (1000 * a for a in rand_params(rng, I, H, 3)), \
-        (1000 * a for a in rand_params(rng, I, H, 4))
-    p3, p4 = list(p3), list(p4)
+    p3 = [1000 * a for a in rand_params(rng, I, H, 3)]
+    p4 = [1000 * a for a in rand_params(rng, I, H, 4)]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         got = [gru_forward_fast(X, h0, *p3)[0], lstm_forward_fast(X, h0, c0, *p4)[0]]
