@@ -7,6 +7,10 @@ Both sides do a forward pass and a backward pass of L = sum(dH * H), in
 float64 and in float32, with one thread each (NumPy's BLAS and torch pinned);
 candidates are interleaved in one run and the ratio of medians is printed. The
 first lines name the machine (``course_utils.bench.machine_report``).
+
+A third candidate runs only the matrix products of NumPy's forward and backward
+(same shapes, same BLAS, nothing else): its time against torch's whole pass is
+the ratio no rewriting of the element-wise work can go below.
 """
 from __future__ import annotations
 
@@ -30,9 +34,34 @@ def _torch_step(module, X, states, dH):
     (out * dH).sum().backward()
 
 
+def products_only(T, B, I, H, G, dtype):
+    """The matrix products of ``course_utils.bptt``'s forward + backward for G gate
+    rows of width H (3H for the GRU, 4H for the LSTM), on random arrays of the same
+    shapes: a zero-argument callable that does only them."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((T * B, I)).astype(dtype)
+    h = rng.standard_normal((T, B, H)).astype(dtype)
+    dA = rng.standard_normal((T, B, G)).astype(dtype)
+    W_ihT = rng.standard_normal((I, G)).astype(dtype)
+    W_hhT = rng.standard_normal((H, G)).astype(dtype)
+    W_hh, W_ih = np.ascontiguousarray(W_hhT.T), np.ascontiguousarray(W_ihT.T)
+    a = np.empty((B, G), dtype=dtype)
+
+    def run():
+        X @ W_ihT                                        # input projections
+        for t in range(T):
+            np.matmul(h[t], W_hhT, out=a)                # forward, step by step
+        for t in range(T):
+            dA[t] @ W_hh                                 # backward, step by step
+        flat = dA.reshape(T * B, G)
+        flat @ W_ih, flat.T @ X, flat.T @ h.reshape(T * B, H)   # dX, dW_ih, dW_hh
+    return run
+
+
 def bench(T, B, I, H, repeats=5, threads=1, dtype=np.float64):
-    """{"gru": (NumPy s, torch s), "lstm": (NumPy s, torch s)}: medians of the forward
-    + backward pass, in ``dtype``, NumPy and torch autograd interleaved."""
+    """{"gru": (NumPy s, torch s, products s), "lstm": (...)}: medians of the forward
+    + backward pass, in ``dtype``, NumPy, torch autograd and NumPy's matrix products
+    alone (:func:`products_only`) interleaved."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((T, B, I)).astype(dtype)
     dH = rng.standard_normal((T, B, H)).astype(dtype)
@@ -49,9 +78,10 @@ def bench(T, B, I, H, repeats=5, threads=1, dtype=np.float64):
         numpy_fn = getattr(bptt, f"{kind}_backward")
         with pinned_threads(threads):
             t = compare({"numpy": lambda: numpy_fn(dH, X, *states, *p),
-                         "torch": lambda: _torch_step(mod, Xt, st, dHt)},
+                         "torch": lambda: _torch_step(mod, Xt, st, dHt),
+                         "products": products_only(T, B, I, H, gates * H, dtype)},
                         repeats=repeats, warmup=1)
-        times[kind] = (t["numpy"].median, t["torch"].median)
+        times[kind] = (t["numpy"].median, t["torch"].median, t["products"].median)
     return times
 
 
@@ -69,10 +99,10 @@ def main(argv=None) -> int:
     for dtype in (np.float64, np.float32):
         times = bench(*size, repeats=2 if args.tiny else args.repeats, threads=args.threads,
                       dtype=dtype)
-        for kind, (t_np, t_torch) in times.items():
+        for kind, (t_np, t_torch, t_mm) in times.items():
             print(f"{np.dtype(dtype).name:>7} {kind.upper():>4}: NumPy {t_np * 1e3:8.2f} ms   "
-                  f"torch autograd {t_torch * 1e3:8.2f} ms   NumPy / torch = {t_np / t_torch:.2f}",
-                  flush=True)
+                  f"torch autograd {t_torch * 1e3:8.2f} ms   NumPy / torch = {t_np / t_torch:.2f}"
+                  f"   (NumPy's products alone / torch = {t_mm / t_torch:.2f})", flush=True)
     return 0
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from . import fast
 from .oracle import param_names
 from .reference import gru_gates, lstm_gates
 
@@ -53,16 +54,48 @@ def _half_sigmoid_(t, out):
     out += 0.5
 
 
-def _scaled_products(X, W_ih, W_hh, b, scale, dt):
-    """The two products of a layer's forward cache with per-gate scales folded in.
+#: the pre-activations' factor for a sigmoid on either route of
+#: :data:`course_utils.fast.SIGMOID_VIA_EXP`: a / 2 for tanh, -a for exp
+_SIGMOID_SCALE = {False: 0.5, True: -1.0}
 
-    X (T, B, I), W_ih (G, I), W_hh (G, H), b (G,), scale (G,) (powers of two: exact)
-    -> (GI (T, B, G) = scale * (X W_ih^T + b), W_hhT (H, G) = W_hh^T * scale), dtype dt.
+
+def _sigmoid_(a, out, via_exp):
+    """sigmoid of the pre-activations whose scaled value ``a`` holds (a / 2 for the
+    tanh route, -a for the exp route), written into ``out`` (any shape); ``a`` is
+    overwritten. Under np.errstate(over="ignore") on the exp route: exp(-a) = inf
+    gives the gate 0, as it should."""
+    if via_exp:
+        np.exp(a, out=a)
+        a += 1.0
+        np.reciprocal(a, out=out)
+    else:
+        np.tanh(a, out=a)
+        _half_sigmoid_(a, out)
+
+
+def _projections(X, W_ih, b, scale, dt):
+    """The input projections of a layer's forward cache, per-gate scales folded in.
+
+    X (T, B, I), W_ih (G, I), b (G,), scale (G,) (powers of two: exact) -> an iterator
+    over T arrays (B, G) = scale * (x_t W_ih^T + b), dtype dt, each valid until the
+    next one is taken. They are computed k steps at a time, one product per chunk of
+    about :data:`course_utils.fast.PROJ_CHUNK` elements, so the loop reads them back from the cache, not from
+    memory (timed against one product for all T steps before the loop: clearly
+    faster in float64, about the same in float32).
     """
     T, B, I = X.shape
-    GI = (np.asarray(X, dtype=dt).reshape(T * B, I) @ (np.asarray(W_ih, dtype=dt).T * scale)
-          + b * scale).reshape(T, B, -1)
-    return GI, np.asarray(W_hh, dtype=dt).T * scale
+    W = np.ascontiguousarray(np.asarray(W_ih, dtype=dt).T * scale)   # (I, G), row-major
+    b = np.asarray(b, dtype=dt) * scale
+    G = W.shape[1]
+    k = max(1, min(T, fast.PROJ_CHUNK // (B * G)))
+    chunk = np.empty((k, B, G), dtype=dt)
+    X = np.asarray(X, dtype=dt)
+    for t0 in range(0, T, k):
+        m = min(k, T - t0)
+        out = chunk[:m].reshape(m * B, G)
+        np.matmul(X[t0:t0 + m].reshape(m * B, I), W, out=out)
+        out += b
+        yield from chunk[:m]
 
 
 def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
@@ -73,38 +106,42 @@ def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
     The gate math of :func:`course_utils.reference.gru_gates`, in place: every buffer
     preallocated, each step's values written straight into the cache, and the
     sigmoids as (1 + tanh(a / 2)) / 2 with the halving folded into the r and z
-    weights (exact: a power of two), so r and z share one ``tanh`` call.
+    weights (exact: a power of two), so r and z share one ``tanh`` call; where
+    NumPy's tanh is not vectorised (:data:`course_utils.fast.SIGMOID_VIA_EXP`) as
+    1 / (1 + exp(-a)), the minus sign folded in instead.
     """
     T, B, _ = X.shape
     H = h0.shape[1]
     dt = _dtype(X, h0, W_ih, W_hh, b_ih, b_hh)
+    via_exp, tanh_exp = fast.SIGMOID_VIA_EXP, fast._tanh_via_exp(dt)
     half = np.ones(3 * H, dtype=dt)
-    half[:2 * H] = 0.5                                   # r, z: a / 2
+    half[:2 * H] = _SIGMOID_SCALE[via_exp]               # r, z: a / 2 or -a
     b = np.array(b_ih, dtype=dt)
     b[:2 * H] += np.asarray(b_hh[:2 * H], dtype=dt)      # r and z: both biases folded in
-    GI, W_hhT = _scaled_products(X, W_ih, W_hh, b, half, dt)      # (T, B, 3H), (H, 3H)
+    GI = _projections(X, W_ih, b, half, dt)              # T arrays (B, 3H)
+    W_hhT = np.ascontiguousarray(np.asarray(W_hh, dtype=dt).T * half)   # (H, 3H), row-major
     b_hn = np.asarray(b_hh[2 * H:], dtype=dt)
     hs = np.empty((T + 1, B, H), dtype=dt)               # hs[t] = h_{t-1}: h_prev, then H_all
     hs[0] = h0
-    cache = {"h_prev": hs[:T]}
-    cache.update({k: np.empty((T, B, H), dtype=dt) for k in ("r", "z", "n", "gh_n")})
+    RZ = np.empty((T, B, 2 * H), dtype=dt)               # r and z side by side: one pass
+    cache = {"h_prev": hs[:T], "r": RZ[..., :H], "z": RZ[..., H:]}
+    cache.update({k: np.empty((T, B, H), dtype=dt) for k in ("n", "gh_n")})
     r, z, n, gh_n = (cache[k] for k in ("r", "z", "n", "gh_n"))
     gh = np.empty((B, 3 * H), dtype=dt)
     d = np.empty((B, H), dtype=dt)
-    for t in range(T):
-        np.matmul(hs[t], W_hhT, out=gh)
-        rz = gh[:, :2 * H]
-        rz += GI[t, :, :2 * H]
-        np.tanh(rz, out=rz)
-        _half_sigmoid_(rz[:, :H], r[t])
-        _half_sigmoid_(rz[:, H:], z[t])
-        np.add(gh[:, 2 * H:], b_hn, out=gh_n[t])        # W_hn h + b_hn
-        np.multiply(r[t], gh_n[t], out=n[t])
-        n[t] += GI[t, :, 2 * H:]
-        np.tanh(n[t], out=n[t])
-        np.subtract(hs[t], n[t], out=d)
-        d *= z[t]
-        np.add(n[t], d, out=hs[t + 1])                   # (1 - z) n + z h
+    with np.errstate(over="ignore"):
+        for t, gi in enumerate(GI):
+            np.matmul(hs[t], W_hhT, out=gh)
+            rz = gh[:, :2 * H]
+            rz += gi[:, :2 * H]
+            _sigmoid_(rz, RZ[t], via_exp)                # r, z
+            np.add(gh[:, 2 * H:], b_hn, out=gh_n[t])    # W_hn h + b_hn
+            np.multiply(r[t], gh_n[t], out=n[t])
+            n[t] += gi[:, 2 * H:]
+            fast._tanh_(n[t], n[t], tanh_exp)
+            np.subtract(hs[t], n[t], out=d)
+            d *= z[t]
+            np.add(n[t], d, out=hs[t + 1])               # (1 - z) n + z h
     return hs[1:], cache
 
 
@@ -117,27 +154,35 @@ def _gru_factors(c):
     "a_r" dr/da_r = r (1 - r), "a_z" dz/da_z = z (1 - z).
     """
     r, z, n = c["r"], c["z"], c["n"]
-    return {"n": 1 - z, "z": c["h_prev"] - n, "h": z, "a_n": 1 - n * n, "r": c["gh_n"],
-            "ah_n": r, "a_r": r * (1 - r), "a_z": z * (1 - z)}
+    one_minus_z = 1 - z
+    return {"n": one_minus_z, "z": c["h_prev"] - n, "h": z, "a_n": 1 - n * n, "r": c["gh_n"],
+            "ah_n": r, "a_r": r * (1 - r), "a_z": z * one_minus_z}
 
 
-def _gru_stepper(F, W_hh, dA_x, dA_h):
+def _at(arrays, t):
+    """Step t of a dict of (T, ...) arrays (a layer's cache or factors): {name: array[t]}."""
+    return {k: v[t] for k, v in arrays.items()}
+
+
+def _gru_stepper(factors, W_hh, dA_x, dA_h):
     """One GRU step backwards, as ``step(t, dh) -> (dh_prev,)``.
 
-    dh (B, H) is dL/dh_t (total); F the factors of ``_gru_factors``. The step
-    writes the gradients of its input and recurrent pre-activations into
-    dA_x[t] and dA_h[t] (B, 3H), blocks r, z, n.
+    dh (B, H) is dL/dh_t (total); ``factors(t)`` the factors of ``_gru_factors``
+    for step t, each (B, H). The step writes the gradients of its input and
+    recurrent pre-activations into dA_x[t] and dA_h[t] (B, 3H), blocks r, z, n.
     """
     H = W_hh.shape[1]
 
     def step(t, dh):
-        da_n = dh * F["n"][t] * F["a_n"][t]
-        da_z = dh * F["z"][t] * F["a_z"][t]
-        da_r = da_n * F["r"][t] * F["a_r"][t]
-        dA_x[t, :, :H], dA_x[t, :, H:2 * H], dA_x[t, :, 2 * H:] = da_r, da_z, da_n
-        dA_h[t, :, :H], dA_h[t, :, H:2 * H] = da_r, da_z
-        dA_h[t, :, 2 * H:] = da_n * F["ah_n"][t]
-        return (dA_h[t] @ W_hh + dh * F["h"][t],)
+        F = factors(t)
+        dax, dah = dA_x[t], dA_h[t]
+        da_r, da_z, da_n = dax[:, :H], dax[:, H:2 * H], dax[:, 2 * H:]
+        np.multiply(dh * F["n"], F["a_n"], out=da_n)
+        np.multiply(dh * F["z"], F["a_z"], out=da_z)
+        np.multiply(da_n * F["r"], F["a_r"], out=da_r)
+        dah[:, :2 * H] = dax[:, :2 * H]                  # r and z: the same in both
+        np.multiply(da_n, F["ah_n"], out=dah[:, 2 * H:])
+        return (dah @ W_hh + dh * F["h"],)
     return step
 
 
@@ -163,9 +208,10 @@ def _param_grads(dA_x, dA_h, X, h_prev, W_ih):
     T, B, I = X.shape
     G = dA_x.shape[2]
     flat_x, flat_h = dA_x.reshape(T * B, G), dA_h.reshape(T * B, G)
+    db_ih = flat_x.sum(axis=0)
+    db_hh = db_ih.copy() if dA_h is dA_x else flat_h.sum(axis=0)   # the LSTM: one dA for both
     return ((flat_x @ W_ih).reshape(T, B, I), flat_x.T @ X.reshape(T * B, I),
-            flat_h.T @ h_prev.reshape(T * B, h_prev.shape[2]),
-            flat_x.sum(axis=0), flat_h.sum(axis=0))
+            flat_h.T @ h_prev.reshape(T * B, h_prev.shape[2]), db_ih, db_hh)
 
 
 def gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh):
@@ -179,7 +225,8 @@ def gru_backward(dH, X, h0, W_ih, W_hh, b_ih, b_hh):
     _, c = gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh)
     dt = c["r"].dtype
     dA_x, dA_h = (np.empty((T, B, W_ih.shape[0]), dtype=dt) for _ in range(2))
-    (dh0,) = _through_time(dH, _gru_stepper(_gru_factors(c), W_hh, dA_x, dA_h), 1)
+    step = _gru_stepper(lambda t: _gru_factors(_at(c, t)), W_hh, dA_x, dA_h)
+    (dh0,) = _through_time(dH, step, 1)
     dX, dW_ih, dW_hh, db_ih, db_hh = _param_grads(dA_x, dA_h, X, c["h_prev"], W_ih)
     return dX, dh0, dW_ih, dW_hh, db_ih, db_hh
 
@@ -199,35 +246,43 @@ def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
 
     The gate math of :func:`course_utils.reference.lstm_gates`, in place, as in
     :func:`gru_forward_cache`: i, f, o from one ``tanh`` call of halved
-    pre-activations, g from the same call.
+    pre-activations, g from the same call; on the exp route one ``exp`` call
+    covers the four blocks, g = 2 sigmoid(2 a_g) - 1.
     """
     T, B, _ = X.shape
     H = h0.shape[1]
     dt = _dtype(X, h0, c0, W_ih, W_hh, b_ih, b_hh)
-    half = np.full(4 * H, 0.5, dtype=dt)
-    half[2 * H:3 * H] = 1.0                              # g is a tanh: not halved
+    via_exp, tanh_exp = fast.SIGMOID_VIA_EXP, fast._tanh_via_exp(dt)
+    half = np.full(4 * H, _SIGMOID_SCALE[via_exp], dtype=dt)
+    half[2 * H:3 * H] = -2.0 if via_exp else 1.0         # g = tanh(a_g) = 2 sigmoid(2 a_g) - 1
     b = np.asarray(b_ih, dtype=dt) + np.asarray(b_hh, dtype=dt)
-    GI, W_hhT = _scaled_products(X, W_ih, W_hh, b, half, dt)      # (T, B, 4H), (H, 4H)
+    GI = _projections(X, W_ih, b, half, dt)              # T arrays (B, 4H)
+    W_hhT = np.ascontiguousarray(np.asarray(W_hh, dtype=dt).T * half)   # (H, 4H), row-major
     hs, cs = (np.empty((T + 1, B, H), dtype=dt) for _ in range(2))   # [t] = state before t
     hs[0], cs[0] = h0, c0
-    cache = {"h_prev": hs[:T], "c_prev": cs[:T]}
-    cache.update({k: np.empty((T, B, H), dtype=dt) for k in ("i", "f", "g", "o", "tanh_c")})
+    gates = np.empty((T, B, 4 * H), dtype=dt)            # i, f, g, o side by side: one pass
+    cache = {"h_prev": hs[:T], "c_prev": cs[:T], "tanh_c": np.empty((T, B, H), dtype=dt)}
+    cache.update({k: gates[..., j * H:(j + 1) * H] for j, k in enumerate("ifgo")})
     i, f, g, o, tanh_c = (cache[k] for k in ("i", "f", "g", "o", "tanh_c"))
     a = np.empty((B, 4 * H), dtype=dt)
     ig = np.empty((B, H), dtype=dt)
-    for t in range(T):
-        np.matmul(hs[t], W_hhT, out=a)
-        a += GI[t]
-        np.tanh(a, out=a)
-        _half_sigmoid_(a[:, :H], i[t])
-        _half_sigmoid_(a[:, H:2 * H], f[t])
-        g[t] = a[:, 2 * H:3 * H]
-        _half_sigmoid_(a[:, 3 * H:], o[t])
-        np.multiply(f[t], cs[t], out=cs[t + 1])
-        np.multiply(i[t], g[t], out=ig)
-        cs[t + 1] += ig                                  # c' = f c + i g
-        np.tanh(cs[t + 1], out=tanh_c[t])
-        np.multiply(o[t], tanh_c[t], out=hs[t + 1])
+    with np.errstate(over="ignore"):
+        for t, gi in enumerate(GI):
+            np.matmul(hs[t], W_hhT, out=a)
+            a += gi
+            if via_exp:
+                _sigmoid_(a, gates[t], via_exp)          # i, f, o and sigmoid(2 a_g)
+                g[t] *= 2.0
+                g[t] -= 1.0
+            else:
+                np.tanh(a, out=a)
+                _half_sigmoid_(a, gates[t])              # i, f, o (and g, overwritten next)
+                g[t] = a[:, 2 * H:3 * H]
+            np.multiply(f[t], cs[t], out=cs[t + 1])
+            np.multiply(i[t], g[t], out=ig)
+            cs[t + 1] += ig                              # c' = f c + i g
+            fast._tanh_(cs[t + 1], tanh_c[t], tanh_exp)
+            np.multiply(o[t], tanh_c[t], out=hs[t + 1])
     return hs[1:], cache
 
 
@@ -244,22 +299,25 @@ def _lstm_factors(c):
             "a_o": o * (1 - o)}
 
 
-def _lstm_stepper(F, W_hh, dA):
+def _lstm_stepper(factors, W_hh, dA):
     """One LSTM step backwards, as ``step(t, dh, dc) -> (dh_prev, dc_prev)``.
 
     dh (B, H) is dL/dh_t (total), dc (B, H) the cell gradient from step t + 1;
-    F the factors of ``_lstm_factors``. The step writes the gradient of its
-    pre-activations into dA[t] (B, 4H), blocks i, f, g, o.
+    ``factors(t)`` the factors of ``_lstm_factors`` for step t, each (B, H). The
+    step writes the gradient of its pre-activations into dA[t] (B, 4H), blocks
+    i, f, g, o.
     """
     H = W_hh.shape[1]
 
     def step(t, dh, dc):
-        dc = dc + dh * F["tanh_c"][t] * F["c'"][t]
-        dA[t, :, :H] = dc * F["i"][t] * F["a_i"][t]
-        dA[t, :, H:2 * H] = dc * F["f"][t] * F["a_f"][t]
-        dA[t, :, 2 * H:3 * H] = dc * F["g"][t] * F["a_g"][t]
-        dA[t, :, 3 * H:] = dh * F["o"][t] * F["a_o"][t]
-        return dA[t] @ W_hh, dc * F["c"][t]
+        F = factors(t)
+        dc = dc + dh * F["tanh_c"] * F["c'"]
+        da = dA[t]
+        np.multiply(dc * F["i"], F["a_i"], out=da[:, :H])
+        np.multiply(dc * F["f"], F["a_f"], out=da[:, H:2 * H])
+        np.multiply(dc * F["g"], F["a_g"], out=da[:, 2 * H:3 * H])
+        np.multiply(dh * F["o"], F["a_o"], out=da[:, 3 * H:])
+        return da @ W_hh, dc * F["c"]
     return step
 
 
@@ -273,7 +331,8 @@ def lstm_backward(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     T, B, _ = X.shape
     _, c = lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh)
     dA = np.empty((T, B, W_ih.shape[0]), dtype=c["i"].dtype)
-    dh0, dc0 = _through_time(dH, _lstm_stepper(_lstm_factors(c), W_hh, dA), 2)
+    step = _lstm_stepper(lambda t: _lstm_factors(_at(c, t)), W_hh, dA)
+    dh0, dc0 = _through_time(dH, step, 2)
     dX, dW_ih, dW_hh, db_ih, db_hh = _param_grads(dA, dA, X, c["h_prev"], W_ih)
     return dX, dh0, dc0, dW_ih, dW_hh, db_ih, db_hh
 
@@ -310,7 +369,7 @@ def _gru_step_back(F, c, dh_next, W_hh):
     -> (dh_prev (B, H), dA_x, dA_h (1, B, 3H))."""
     dt = _dtype(dh_next, c["r"])
     dA_x, dA_h = (np.empty((1, dh_next.shape[0], W_hh.shape[0]), dtype=dt) for _ in range(2))
-    (dh_prev,) = _gru_stepper(F, W_hh, dA_x, dA_h)(0, dh_next)
+    (dh_prev,) = _gru_stepper(lambda t: _at(F, t), W_hh, dA_x, dA_h)(0, dh_next)
     return dh_prev, dA_x, dA_h
 
 
@@ -318,7 +377,7 @@ def _lstm_step_back(F, c, dh_next, dc_next, W_hh):
     """One LSTM step backwards from factors F and cache c (both T = 1)
     -> (dh_prev, dc_prev (B, H), dA (1, B, 4H))."""
     dA = np.empty((1, dh_next.shape[0], W_hh.shape[0]), dtype=_dtype(dh_next, c["i"]))
-    dh_prev, dc_prev = _lstm_stepper(F, W_hh, dA)(0, dh_next, dc_next)
+    dh_prev, dc_prev = _lstm_stepper(lambda t: _at(F, t), W_hh, dA)(0, dh_next, dc_next)
     return dh_prev, dc_prev, dA
 
 

@@ -6,7 +6,7 @@ import inspect
 import numpy as np
 import pytest
 
-from course_utils import bptt
+from course_utils import bptt, fast
 from course_utils.gradcheck import grad_check, numerical_gradient, rel_error
 from course_utils.grading import grade
 from course_utils.grading import hints
@@ -25,8 +25,11 @@ def _setup(gates, n_states, seed=0, T=4, B=2, I=3, H=5):
     return dH, X, states, params
 
 
+@pytest.mark.parametrize("via_exp", [False, True], ids=["tanh", "exp"])
 @pytest.mark.parametrize("kind", ["gru", "lstm"])
-def test_reference_matches_torch_autograd(kind):
+def test_reference_matches_torch_autograd(kind, via_exp, monkeypatch):
+    """On both sigmoid routes of the forward cache (course_utils.fast.SIGMOID_VIA_EXP)."""
+    monkeypatch.setattr(fast, "SIGMOID_VIA_EXP", via_exp)
     dH, X, states, params = _setup(3 if kind == "gru" else 4, 1 if kind == "gru" else 2)
     ours = getattr(bptt, f"{kind}_backward")(dH, X, *states, *params)
     torch_ = getattr(bptt, f"torch_{kind}_backward")(dH, X, *states, *params)
@@ -34,12 +37,14 @@ def test_reference_matches_torch_autograd(kind):
         np.testing.assert_allclose(a, b, atol=1e-12, rtol=0)
 
 
+@pytest.mark.parametrize("via_exp", [False, True], ids=["tanh", "exp"])
 @pytest.mark.parametrize("kind", ["gru", "lstm"])
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-13), (np.float32, 2e-6)])
-def test_layer_forward_cache_is_the_plain_gate_math(kind, dtype, tol):
+def test_layer_forward_cache_is_the_plain_gate_math(kind, dtype, tol, via_exp, monkeypatch):
     """The in-place forward cache holds, step by step, what reference.gru_gates /
-    lstm_gates give (its sigmoids are (1 + tanh(a / 2)) / 2), in the inputs' dtype,
-    and leaves the inputs as they were."""
+    lstm_gates give (its sigmoids are (1 + tanh(a / 2)) / 2, or 1 / (1 + exp(-a)) on
+    the exp route), in the inputs' dtype, and leaves the inputs as they were."""
+    monkeypatch.setattr(fast, "SIGMOID_VIA_EXP", via_exp)
     from course_utils.reference import gru_gates, lstm_gates
     dH, X, states, params = _setup(3 if kind == "gru" else 4, 1 if kind == "gru" else 2,
                                    seed=5, T=6, B=3, I=7, H=4)
@@ -67,6 +72,42 @@ def test_layer_forward_cache_is_the_plain_gate_math(kind, dtype, tol):
         np.testing.assert_allclose(H_all[t], h, atol=tol, rtol=0)
     assert H_all.dtype == dtype
     assert all(np.array_equal(a, b) for a, b in zip((X, *states, *params), before))
+
+
+@pytest.mark.parametrize("via_exp", [False, True], ids=["tanh", "exp"])
+def test_saturated_gates_give_finite_gradients_silently(via_exp, monkeypatch):
+    """Weights x 1000: the gates of the forward cache are 0 or 1 on both routes
+    (exp overflows to inf on one, which must neither warn nor give NaN), and the
+    backward still equals autograd."""
+    import warnings
+    monkeypatch.setattr(fast, "SIGMOID_VIA_EXP", via_exp)
+    for kind, gates, names in (("gru", 3, "rz"), ("lstm", 4, "ifo")):
+        dH, X, states, params = _setup(gates, 1 if kind == "gru" else 2, seed=4)
+        params = [1000 * p for p in params]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _, c = getattr(bptt, f"{kind}_forward_cache")(X, *states, *params)
+            ours = getattr(bptt, f"{kind}_backward")(dH, X, *states, *params)
+        for k in names:                                  # saturated: 0 or 1 to round-off
+            assert ((c[k] >= 0) & (c[k] <= 1)).all(), k
+            assert (np.minimum(c[k], 1 - c[k]) <= 1e-15).mean() > 0.9, k
+        theirs = getattr(bptt, f"torch_{kind}_backward")(dH, X, *states, *params)
+        for a, b in zip(ours, theirs):
+            assert np.isfinite(a).all()
+            np.testing.assert_allclose(a, b, atol=1e-9, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["gru", "lstm"])
+def test_input_projections_computed_in_chunks_cover_every_step(kind, monkeypatch):
+    """With a tiny chunk the projections are computed 3 steps ahead; T = 7 is not a
+    multiple of 3. The backward still equals autograd."""
+    gates = 3 if kind == "gru" else 4
+    dH, X, states, params = _setup(gates, 1 if kind == "gru" else 2, seed=6, T=7)
+    monkeypatch.setattr(fast, "PROJ_CHUNK", 3 * X.shape[1] * gates * 5)     # H = 5: k = 3
+    ours = getattr(bptt, f"{kind}_backward")(dH, X, *states, *params)
+    theirs = getattr(bptt, f"torch_{kind}_backward")(dH, X, *states, *params)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, atol=1e-12, rtol=0)
 
 
 def test_gradcheck_agrees_with_the_reference_gru_backward():
