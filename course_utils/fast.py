@@ -18,12 +18,16 @@ Three ideas make them fast (see notebooks/07_speed.ipynb):
    covers them all. Where NumPy's ``tanh`` is not vectorised
    (:data:`SIGMOID_VIA_EXP`), one ``exp`` call does the same: 1 / (1 + exp(-a)),
    the minus signs moved into the weights.
+
+The LSTM's per-step product is one product or four of a quarter of the rows each,
+whichever this machine's BLAS kernel does faster at that shape (:func:`split_product`
+times both once).
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["gru_forward_fast", "lstm_forward_fast", "SIGMOID_VIA_EXP"]
+__all__ = ["gru_forward_fast", "lstm_forward_fast", "split_product", "SIGMOID_VIA_EXP"]
 
 
 def _float_dtype(*arrays):
@@ -82,6 +86,55 @@ def _steps_per_chunk(rows, B):
 
 
 PROJ_CHUNK = 1 << 17    # elements: input projections computed ahead, still in the cache
+
+#: row blocks chosen for a per-step product, by (rows, columns, B, dtype): see split_product
+_ROW_BLOCKS: dict = {}
+
+
+def split_product(W, x, out, blocks=None):
+    """The per-step product ``W @ x -> out`` as a list of (W rows, out rows) pairs.
+
+    W (G, K), x (K, B), out (G, B). One pair is the plain product; four pairs of
+    G / 4 rows give the same numbers (each output row is the same dot product), and
+    on some BLAS kernels at some shapes they take less time, on others more
+    (lesson 07 times both). ``blocks`` (1 or 4) forces a split; None picks, once per
+    shape and dtype, the one that timed faster here (:func:`_faster_split`).
+    Used by :func:`lstm_forward_fast`, and in notebooks/07_speed.ipynb.
+    """
+    G = W.shape[0]
+    if blocks is None:
+        key = (W.shape, x.shape[1], W.dtype.str)
+        if key not in _ROW_BLOCKS:
+            _ROW_BLOCKS[key] = _faster_split(W, x, out) if G % 4 == 0 else 1
+        blocks = _ROW_BLOCKS[key]
+    step = G // blocks
+    return [(W[j * step:(j + 1) * step], out[j * step:(j + 1) * step]) for j in range(blocks)]
+
+
+def _faster_split(W, x, out, budget=0.02):
+    """1 or 4: the number of row blocks whose products ``W @ x -> out`` timed faster,
+    medians of up to 15 interleaved rounds of 8 products each after a warm-up, within
+    about ``budget`` seconds (4 only if at least 5 % faster; 1 without timing when
+    one product takes more than a millisecond, where the BLAS is efficient anyway)."""
+    import time
+    ways = {n: split_product(W, x, out, n) for n in (1, 4)}
+
+    def run(pairs, reps):
+        start = time.perf_counter()
+        for _ in range(reps):
+            for W_k, out_k in pairs:
+                np.matmul(W_k, x, out=out_k)
+        return time.perf_counter() - start
+
+    once = min(run(ways[1], 1), run(ways[1], 1))       # the second call is warm
+    if once > 1e-3:
+        return 1
+    rounds = int(min(15, max(3, budget / (16 * max(once, 1e-7)))))
+    times = {n: [] for n in ways}
+    for _ in range(rounds):
+        for n, pairs in ways.items():
+            times[n].append(run(pairs, 8))
+    return 4 if np.median(times[4]) < 0.95 * np.median(times[1]) else 1
 
 
 def _input_projections(X, W_ih, bias, scale, dt):
@@ -179,7 +232,7 @@ def gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh):
     return H_all, H_all[-1].copy()
 
 
-def lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, fuse_input=None):
+def lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, fuse_input=None, row_blocks=None):
     """One LSTM layer over a sequence, as ``torch.nn.LSTM`` (gate blocks i, f, g, o; lesson 07).
 
     X (T, B, I), h0 (B, H), c0 (B, H), W_ih (4H, I), W_hh (4H, H), b_ih (4H,),
@@ -200,6 +253,10 @@ def lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, fuse_input=None):
     of its own; for wider inputs the projection of all steps is one product before the
     loop.
     ``fuse_input`` (True / False) forces one of the two (lesson 07 times both).
+
+    The per-step product is done as one product or as four of a quarter of the rows
+    each, whichever this machine's BLAS does faster at this shape (:func:`split_product`,
+    timed once per shape); ``row_blocks`` (1 / 4) forces one.
     """
     T, B, I = X.shape
     H = h0.shape[1]
@@ -231,9 +288,12 @@ def lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, fuse_input=None):
     tc = np.empty((H, B), dtype=dt)
     H_all = np.empty((T, B, H), dtype=dt)
     every = _steps_per_chunk(H, B)
+    products = split_product(W, S[0], gates, row_blocks)
     with np.errstate(over="ignore"):             # exp(-a) = inf: the gate is 0, as it should be
         for t in range(T):
-            np.matmul(W, S[t], out=gates)        # the only sequential product
+            s_t = S[t]
+            for W_k, gates_k in products:        # the only sequential product
+                np.matmul(W_k, s_t, out=gates_k)
             if GI is not None:
                 gates += next(GI)
             if via_exp:

@@ -58,6 +58,32 @@ def test_both_ways_of_feeding_the_lstm_input_agree(I):
             np.testing.assert_allclose(g, w, atol=1e-13, rtol=0)
 
 
+def test_lstm_row_blocks_give_the_same_layer_and_are_chosen_once(monkeypatch):
+    """row_blocks=1 and 4 (one per-step product or four of a quarter of the rows)
+    agree with the plain loop; left to itself the function times both once per
+    shape and dtype, keeps the choice (1 or 4), and skips timing for big products."""
+    rng = np.random.default_rng(7)
+    T, B, I, H = 5, 3, 4, 8
+    X = rng.standard_normal((T, B, I))
+    h0, c0 = rng.uniform(-0.5, 0.5, (2, B, H))
+    p = rand_params(rng, I, H, 4)
+    want = lstm_forward(X, h0, c0, *p)
+    monkeypatch.setattr(fast, "_ROW_BLOCKS", {})
+    for blocks in (1, 4, None):
+        got = lstm_forward_fast(X, h0, c0, *p, row_blocks=blocks)
+        for g, w in zip(_leaves(got), _leaves(want)):
+            np.testing.assert_allclose(g, w, atol=1e-13, rtol=0)
+    (key, choice), = fast._ROW_BLOCKS.items()
+    assert key == ((4 * H, H + I + 1), B, "<f8") and choice in (1, 4)
+    timed = []
+    monkeypatch.setattr(fast, "_faster_split", lambda *a: timed.append(a) or 4)
+    lstm_forward_fast(X, h0, c0, *p)
+    assert timed == [] and fast._ROW_BLOCKS[key] == choice     # chosen once per shape
+    monkeypatch.undo()
+    W, x = np.ones((4096, 2048)), np.ones((2048, 64))
+    assert fast._faster_split(W, x, np.empty((4096, 64))) == 1   # > 1 ms: not timed
+
+
 @pytest.mark.parametrize("via_exp", [False, True])
 def test_saturated_gates_are_exact_and_silent(via_exp, monkeypatch):
     """Pre-activations of +-1000: every gate is exactly 0 or 1 on both routes (exp
