@@ -29,6 +29,7 @@ import sys
 import numpy as np
 import torch
 
+from . import fast
 from .fast import SIGMOID_VIA_EXP, gru_forward_fast, lstm_forward_fast
 from .oracle import params_of
 from .reference import gru_forward
@@ -105,6 +106,14 @@ def _lstm_inputs(T, B, I, H, dtype):
     h0 = np.zeros((B, H), dtype)
     h0t = torch.from_numpy(h0)[None]
     return lstm, p, X, h0, torch.from_numpy(X), (h0t, h0t)
+
+
+def _row_blocks_picked(T, B, I, H) -> str:
+    """"f32/f64": how many row blocks ``fast.split_product`` picked for the LSTM's
+    per-step product at this size (after :func:`bench_lstm_size` ran it)."""
+    K = H + I + 1 if I <= H else H                       # [h; x_t; 1] or h alone
+    return "/".join(str(fast._ROW_BLOCKS.get(((4 * H, K), B, np.dtype(dt).str), "-"))
+                    for dt in (np.float32, np.float64))
 
 
 def bench_lstm_size(T, B, I, H, repeats=7):
@@ -198,13 +207,15 @@ def main(argv=None) -> int:
         print("\nLSTM forward: fast NumPy vs torch CPU (float32: oneDNN's fused kernel; "
               "float64: ATen's loop)")
         print(f"{'T':>5} {'B':>4} {'I':>4} {'H':>4} | {'f32 fast':>9} {'torch':>8} "
-              f"{'f64 fast':>9} {'torch':>8} | {'f32 fast/torch':>14} {'f64 fast/torch':>14}")
+              f"{'f64 fast':>9} {'torch':>8} | {'f32 fast/torch':>14} {'f64 fast/torch':>14}"
+              "  row blocks f32/f64")
         for T, B, I, H in sizes:
             m = {k: v.median * 1e3 for k, v in bench_lstm_size(T, B, I, H, repeats).items()}
             print(f"{T:>5} {B:>4} {I:>4} {H:>4} | {m['fast NumPy f32']:9.2f} "
                   f"{m['torch CPU f32']:8.2f} {m['fast NumPy f64']:9.2f} {m['torch CPU f64']:8.2f}"
                   f" | {m['fast NumPy f32'] / m['torch CPU f32']:14.2f} "
-                  f"{m['fast NumPy f64'] / m['torch CPU f64']:14.2f}", flush=True)
+                  f"{m['fast NumPy f64'] / m['torch CPU f64']:14.2f}  "
+                  f"{_row_blocks_picked(T, B, I, H):>18}", flush=True)
     return 0
 
 
