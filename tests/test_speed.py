@@ -285,7 +285,8 @@ def test_benchmark_runs_on_a_tiny_size(capsys):
     for key in ("machine:", "torch CPU capability", "NumPy", "SIMD", "BLAS"):
         assert key in out
     gru_row, lstm_row = _rows(out)
-    assert all(float(v) > 0 for v in gru_row[-2:] + lstm_row[-2:])
+    assert all(float(v) > 0 for v in gru_row[-2:] + lstm_row[-3:-1])
+    assert lstm_row[-1] in ("1/1", "1/4", "4/1", "4/4")      # the row blocks picked
 
 
 def test_benchmark_device_path_runs_on_the_cpu(capsys):
