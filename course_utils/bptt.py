@@ -146,7 +146,8 @@ def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
 
 
 def _gru_factors(c):
-    """The local derivatives of every GRU step, from its cache: dict of (T, B, H).
+    """The local derivatives of GRU steps, from their cache: a dict of arrays shaped
+    like the cache's, (T, B, H) for a layer or (B, H) for one step (``_at(cache, t)``).
 
     Each entry is the factor that takes a gradient from one quantity to the next:
     "n" dh'/dn = 1 - z, "z" dh'/dz = h - n, "h" dh'/dh (the direct path) = z,
@@ -287,7 +288,8 @@ def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
 
 
 def _lstm_factors(c):
-    """The local derivatives of every LSTM step, from its cache: dict of (T, B, H).
+    """The local derivatives of LSTM steps, from their cache: a dict of arrays shaped
+    like the cache's, (T, B, H) for a layer or (B, H) for one step (``_at(cache, t)``).
 
     "o" dh'/do = tanh(c'), "tanh_c" dh'/d tanh(c') = o, "c'" d tanh(c')/dc' = 1 - tanh(c')^2,
     "i" dc'/di = g, "f" dc'/df = c, "g" dc'/dg = i, "c" dc'/dc = f,
