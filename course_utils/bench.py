@@ -111,8 +111,7 @@ def _lstm_inputs(T, B, I, H, dtype):
 def _row_blocks_picked(T, B, I, H) -> str:
     """"f32/f64": how many row blocks ``fast.split_product`` picked for the LSTM's
     per-step product at this size (after :func:`bench_lstm_size` ran it)."""
-    K = H + I + 1 if I <= H else H                       # [h; x_t; 1] or h alone
-    return "/".join(str(fast._ROW_BLOCKS.get(((4 * H, K), B, np.dtype(dt).str), "-"))
+    return "/".join(str(fast._lstm_row_blocks(I, H, B, dt) or "-")
                     for dt in (np.float32, np.float64))
 
 

@@ -54,20 +54,13 @@ def _half_sigmoid_(t, out):
     out += 0.5
 
 
-#: the pre-activations' factor for a sigmoid on either route of
-#: :data:`course_utils.fast.SIGMOID_VIA_EXP`: a / 2 for tanh, -a for exp
-_SIGMOID_SCALE = {False: 0.5, True: -1.0}
-
-
 def _sigmoid_(a, out, via_exp):
     """sigmoid of the pre-activations whose scaled value ``a`` holds (a / 2 for the
     tanh route, -a for the exp route), written into ``out`` (any shape); ``a`` is
     overwritten. Under np.errstate(over="ignore") on the exp route: exp(-a) = inf
     gives the gate 0, as it should."""
     if via_exp:
-        np.exp(a, out=a)
-        a += 1.0
-        np.reciprocal(a, out=out)
+        fast._sigmoid_via_exp_(a, out)
     else:
         np.tanh(a, out=a)
         _half_sigmoid_(a, out)
@@ -115,7 +108,7 @@ def gru_forward_cache(X, h0, W_ih, W_hh, b_ih, b_hh):
     dt = _dtype(X, h0, W_ih, W_hh, b_ih, b_hh)
     via_exp, tanh_exp = fast.SIGMOID_VIA_EXP, fast._tanh_via_exp(dt)
     half = np.ones(3 * H, dtype=dt)
-    half[:2 * H] = _SIGMOID_SCALE[via_exp]               # r, z: a / 2 or -a
+    half[:2 * H] = fast._SIGMOID_SCALE[via_exp]          # r, z: a / 2 or -a
     b = np.array(b_ih, dtype=dt)
     b[:2 * H] += np.asarray(b_hh[:2 * H], dtype=dt)      # r and z: both biases folded in
     GI = _projections(X, W_ih, b, half, dt)              # T arrays (B, 3H)
@@ -254,8 +247,8 @@ def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
     H = h0.shape[1]
     dt = _dtype(X, h0, c0, W_ih, W_hh, b_ih, b_hh)
     via_exp, tanh_exp = fast.SIGMOID_VIA_EXP, fast._tanh_via_exp(dt)
-    half = np.full(4 * H, _SIGMOID_SCALE[via_exp], dtype=dt)
-    half[2 * H:3 * H] = -2.0 if via_exp else 1.0         # g = tanh(a_g) = 2 sigmoid(2 a_g) - 1
+    half = np.full(4 * H, fast._SIGMOID_SCALE[via_exp], dtype=dt)
+    half[2 * H:3 * H] = fast._TANH_GATE_SCALE[via_exp]   # g = tanh(a_g) = 2 sigmoid(2 a_g) - 1
     b = np.asarray(b_ih, dtype=dt) + np.asarray(b_hh, dtype=dt)
     GI = _projections(X, W_ih, b, half, dt)              # T arrays (B, 4H)
     W_hhT = np.ascontiguousarray(np.asarray(W_hh, dtype=dt).T * half)   # (H, 4H), row-major
@@ -272,7 +265,7 @@ def lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh):
             np.matmul(hs[t], W_hhT, out=a)
             a += gi
             if via_exp:
-                _sigmoid_(a, gates[t], via_exp)          # i, f, o and sigmoid(2 a_g)
+                fast._sigmoid_via_exp_(a, gates[t])      # i, f, o and sigmoid(2 a_g)
                 g[t] *= 2.0
                 g[t] -= 1.0
             else:

@@ -77,6 +77,23 @@ def _tanh_(x, out, via_exp):
     np.divide(2.0, out, out=out)
     out -= 1.0
 
+
+#: the factor folded into a sigmoid's pre-activation a on either route of
+#: :data:`SIGMOID_VIA_EXP`: a / 2 for (1 + tanh(a / 2)) / 2, -a for 1 / (1 + exp(-a))
+_SIGMOID_SCALE = {False: 0.5, True: -1.0}
+#: the same for a tanh gate computed in the sigmoids' call: tanh(a), or on the exp
+#: route 2 sigmoid(2a) - 1 (so -2a)
+_TANH_GATE_SCALE = {False: 1.0, True: -2.0}
+
+
+def _sigmoid_via_exp_(m, out):
+    """1 / (1 + exp(m)) written into ``out`` (any shape), for m = -a, the sign folded
+    in already; m is overwritten. Under np.errstate(over="ignore"): exp(m) = inf gives
+    the gate 0, as it should."""
+    np.exp(m, out=m)
+    m += 1.0
+    np.reciprocal(m, out=out)
+
 CHUNK = 1 << 15     # elements: a chunk of outputs that is still in the cache
 
 
@@ -87,8 +104,13 @@ def _steps_per_chunk(rows, B):
 
 PROJ_CHUNK = 1 << 17    # elements: input projections computed ahead, still in the cache
 
-#: row blocks chosen for a per-step product, by (rows, columns, B, dtype): see split_product
+#: row blocks chosen for a per-step product, by :func:`_split_key`: see split_product
 _ROW_BLOCKS: dict = {}
+
+
+def _split_key(shape, B, dtype):
+    """The key of :data:`_ROW_BLOCKS` for a product of W (shape) and a (K, B) array."""
+    return tuple(shape), B, np.dtype(dtype).str
 
 
 def split_product(W, x, out, blocks=None):
@@ -103,7 +125,7 @@ def split_product(W, x, out, blocks=None):
     """
     G = W.shape[0]
     if blocks is None:
-        key = (W.shape, x.shape[1], W.dtype.str)
+        key = _split_key(W.shape, x.shape[1], W.dtype)
         if key not in _ROW_BLOCKS:
             _ROW_BLOCKS[key] = _faster_split(W, x, out) if G % 4 == 0 else 1
         blocks = _ROW_BLOCKS[key]
@@ -191,7 +213,7 @@ def gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh):
     via_exp, tanh_exp = SIGMOID_VIA_EXP, _tanh_via_exp(dt)
     k = 1.0 if via_exp else 0.5                          # tanh route: (W_hn h + b_hn) / 2
     scale = np.full(3 * H, k, dtype=dt)
-    scale[:2 * H] = -1.0 if via_exp else 0.5             # r, z: -a for exp, a / 2 for tanh
+    scale[:2 * H] = _SIGMOID_SCALE[via_exp]              # r, z: -a for exp, a / 2 for tanh
     b = np.array(b_ih, dtype=dt)
     b[:2 * H] += np.asarray(b_hh[:2 * H], dtype=dt)      # r and z: both biases folded in
     scale_i = np.concatenate([scale[:2 * H], np.ones(H, dt)])  # gi_n is not scaled
@@ -211,9 +233,7 @@ def gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh):
             np.matmul(W, h, out=gh)              # the only sequential product
             rz += gi[:2 * H]                     # -a or a / 2 for r and z
             if via_exp:
-                np.exp(rz, out=rz)
-                rz += 1.0
-                np.reciprocal(rz, out=rz)        # r, z
+                _sigmoid_via_exp_(rz, rz)        # r, z
             else:
                 np.tanh(rz, out=rz)
                 rz += 1.0                        # 2r, 2z
@@ -230,6 +250,20 @@ def gru_forward_fast(X, h0, W_ih, W_hh, b_ih, b_hh):
                 s = t + 1 - (t % every + 1)
                 np.copyto(H_all[s:t + 1], out[s + 1:t + 2].transpose(0, 2, 1))
     return H_all, H_all[-1].copy()
+
+
+def _fuses_input(I, H, fuse_input=None) -> bool:
+    """Whether :func:`lstm_forward_fast` puts x_t into its per-step product: when the
+    input is no wider than the state (I <= H), unless ``fuse_input`` forces either."""
+    return I <= H if fuse_input is None else bool(fuse_input)
+
+
+def _lstm_row_blocks(I, H, B, dtype):
+    """The row blocks :func:`split_product` picked for :func:`lstm_forward_fast`'s
+    per-step product at this size and dtype (its default input route), None before
+    the function ran there (used by course_utils.bench)."""
+    K = H + I + 1 if _fuses_input(I, H) else H           # [h; x_t; 1] or h alone
+    return _ROW_BLOCKS.get(_split_key((4 * H, K), B, dtype))
 
 
 def lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, fuse_input=None, row_blocks=None):
@@ -264,11 +298,11 @@ def lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, fuse_input=None, row
     order = np.r_[3 * H:4 * H, 0:2 * H, 2 * H:3 * H]     # i, f, g, o -> o, i, f, g
     via_exp, tanh_exp = SIGMOID_VIA_EXP, _tanh_via_exp(dt)
     h_scale = 1.0 if via_exp else 2.0                    # the loop carries h or 2h
-    scale = np.full(4 * H, -1.0 if via_exp else 0.5, dtype=dt)   # o, i, f: -a or a / 2
-    scale[3 * H:] = -2.0 if via_exp else 1.0             # g: tanh(a) = 2 sigmoid(2a) - 1
+    scale = np.full(4 * H, _SIGMOID_SCALE[via_exp], dtype=dt)    # o, i, f: -a or a / 2
+    scale[3 * H:] = _TANH_GATE_SCALE[via_exp]            # g: tanh(a) = 2 sigmoid(2a) - 1
     b = (np.asarray(b_ih, dtype=dt) + np.asarray(b_hh, dtype=dt))[order]
     W_h = np.asarray(W_hh, dtype=dt)[order] * (scale / h_scale)[:, None]  # acts on S[t, :H]
-    fused = I <= H if fuse_input is None else bool(fuse_input)
+    fused = _fuses_input(I, H, fuse_input)
     if fused:                                            # S[t] = [h_t or 2h_t; x_t; 1]
         W = np.concatenate([W_h, np.asarray(W_ih, dtype=dt)[order] * scale[:, None],
                             (b * scale)[:, None]], axis=1)               # (4H, H + I + 1)
@@ -297,9 +331,7 @@ def lstm_forward_fast(X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, fuse_input=None, row
             if GI is not None:
                 gates += next(GI)
             if via_exp:
-                np.exp(gates, out=gates)
-                gates += 1.0
-                np.reciprocal(gates, out=gates)  # o, i, f and sigmoid(2 a_g)
+                _sigmoid_via_exp_(gates, gates)  # o, i, f and sigmoid(2 a_g)
                 g *= 2.0
                 g -= 1.0                         # g = tanh(a_g)
             else:

@@ -243,7 +243,8 @@ def gru_backward_variant(dH, X, h0, W_ih, W_hh, b_ih, b_hh, *, accumulate=True,
         F["r"] = c["gh_n"] - b_hh[2 * H:]
     dA_x, dA_h = np.empty((T, B, 3 * H)), np.empty((T, B, 3 * H))
     arrived = {}
-    step = _fed(bptt._gru_stepper(lambda t: bptt._at(F, t), W_hh, dA_x, dA_h), dH, accumulate, True, arrived)
+    step = _fed(bptt._gru_stepper(lambda t: bptt._at(F, t), W_hh, dA_x, dA_h), dH,
+                accumulate, True, arrived)
     (dh0,) = bptt._through_time(dH, step, 1)
     dX, *dparams = _scaled_param_grads(dA_x, dA_h, X, c, W_ih, batch_mean)
     return (dX, dh0 if dh0_propagated else arrived[0], *dparams)
@@ -299,7 +300,8 @@ def lstm_backward_variant(dH, X, h0, c0, W_ih, W_hh, b_ih, b_hh, *, accumulate=T
     _, c = bptt.lstm_forward_cache(X, h0, c0, W_ih, W_hh, b_ih, b_hh)
     F = _lstm_mistaken(c, **step_bugs)
     dA = np.empty((T, B, W_ih.shape[0]))
-    step = _fed(bptt._lstm_stepper(lambda t: bptt._at(F, t), W_hh, dA), dH, accumulate, cell_carry, {})
+    step = _fed(bptt._lstm_stepper(lambda t: bptt._at(F, t), W_hh, dA), dH, accumulate,
+                cell_carry, {})
     dh0, dc0 = bptt._through_time(dH, step, 2)
     dX, *dparams = _scaled_param_grads(dA, dA, X, c, W_ih, batch_mean)
     return (dX, dh0, dc0, *dparams)
